@@ -1,0 +1,50 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .decorators import staff_required
+from .forms import ApiTokenForm, EmailAuthenticationForm, PreferencesForm
+from .models import ApiToken
+from .services import api_token_create
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@staff_required
+def profile_view(request):
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        translation.activate(request.user.language)
+        messages.success(request, _("Preferences saved."))
+        return redirect("accounts:profile")
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/profile.html", {"form": form, "tokens": tokens, "token_form": ApiTokenForm()})
+
+
+@staff_required
+@require_POST
+def api_token_create_view(request):
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return redirect("accounts:profile")
+    _token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
+    tokens = ApiToken.objects.filter(user=request.user)
+    messages.success(request, _("Token created. Copy it now: it will not be shown again."))
+    context = {"form": PreferencesForm(instance=request.user), "tokens": tokens, "token_form": ApiTokenForm(), "new_token": secret}
+    return render(request, "accounts/profile.html", context)
+
+
+@staff_required
+@require_POST
+def api_token_revoke_view(request, token_id):
+    deleted, _rows = ApiToken.objects.filter(user=request.user, pk=token_id).delete()
+    if deleted:
+        messages.success(request, _("Token revoked."))
+    return redirect("accounts:profile")

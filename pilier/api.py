@@ -1,0 +1,65 @@
+"""The NinjaAPI instance (v1): bearer-token auth, one error shape, the apps' routers."""
+
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+
+from pilier.accounts.middleware import bind_user, staff_membership
+from pilier.accounts.models import ApiToken
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`: the token's staff user, who sees exactly what they see on the site."""
+
+    def authenticate(self, request, token):
+        user = ApiToken.user_for(token)
+        if user is None or staff_membership(user) is None:
+            return None
+        request.user = user  # also the author of the history rows written by this request
+        bind_user(request, user)
+        return user
+
+
+api = NinjaAPI(
+    title="Pilier API",
+    version="1",
+    description="Client files of a Belgian broker office. Authenticate with `Authorization: Bearer <token>`.",
+    auth=BearerToken(),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+class FieldErrors(Exception):
+    """422 with a message per field: {"detail": ..., "errors": {"field": ["message", ...]}}."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+
+
+@api.exception_handler(FieldErrors)
+def field_errors(request, exc: FieldErrors):
+    return api.create_response(request, {"detail": _("Invalid input."), "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(ValidationError)
+def schema_errors(request, exc: ValidationError):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query", "path")]
+        errors.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", ""))
+    return api.create_response(request, {"detail": _("Invalid input."), "errors": errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    response = api.create_response(request, {"detail": _("Authentication required: a valid bearer token.")}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+from pilier.clients.api import router as clients_router  # noqa: E402
+
+api.add_router("/clients", clients_router)

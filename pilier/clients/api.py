@@ -1,0 +1,263 @@
+import datetime
+import uuid
+from typing import Literal
+
+from django.forms.models import model_to_dict
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from pilier.api import FieldErrors
+
+from . import services
+from .access import client_for_user
+from .forms import ClientIdentityForm, SocialStatusForm, office_staff
+from .models import Client
+from .selectors import client_list
+
+router = Router(tags=["clients"])
+
+StatusCode = Literal[
+    "employee", "civil_servant", "self_employed", "company_director", "assisting_spouse", "unemployed", "retired", "none"
+]
+
+
+class Address(Schema):
+    street: str = ""
+    number: str = ""
+    box: str = ""
+    postcode: str = ""
+    municipality: str = ""
+    country: str = "BE"
+
+
+class AddressPatch(Schema):
+    street: str | None = None
+    number: str | None = None
+    box: str | None = None
+    postcode: str | None = None
+    municipality: str | None = None
+    country: str | None = None
+
+
+class SocialStatusOut(Schema):
+    code: StatusCode | None
+    fiscal_year_start: datetime.date | None
+    fiscal_year_end: datetime.date | None
+    company_name: str
+    enterprise_number: str
+
+
+class SocialStatusIn(Schema):
+    code: StatusCode
+    fiscal_year_start: datetime.date | None = None
+    fiscal_year_end: datetime.date | None = None
+    company_name: str = ""
+    enterprise_number: str = ""
+
+
+class ClientOut(Schema):
+    id: uuid.UUID
+    client_number: str
+    national_number: str
+    national_number_provisional: bool
+    first_name: str
+    last_name: str
+    birth_date: datetime.date | None
+    gender: Literal["M", "F", "X"]
+    language: Literal["fr", "nl", "de", "en"]
+    email: str
+    phone: str
+    address: Address
+    account_manager: str | None = Field(None, description="E-mail of the staff member")
+    file_manager: str | None = Field(None, description="E-mail of the staff member")
+    restricted_access: bool
+    social_status: SocialStatusOut | None = Field(None, description="null until step 2 is done")
+    todos: list[str]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_address(obj: Client):
+        return {
+            "street": obj.street,
+            "number": obj.house_number,
+            "box": obj.box,
+            "postcode": obj.postcode,
+            "municipality": obj.municipality,
+            "country": obj.country,
+        }
+
+    @staticmethod
+    def resolve_account_manager(obj: Client):
+        return obj.account_manager.email if obj.account_manager_id else None
+
+    @staticmethod
+    def resolve_file_manager(obj: Client):
+        return obj.file_manager.email if obj.file_manager_id else None
+
+    @staticmethod
+    def resolve_social_status(obj: Client):
+        if not obj.social_status:
+            return None
+        return {
+            "code": obj.social_status,
+            "fiscal_year_start": obj.fiscal_year_start,
+            "fiscal_year_end": obj.fiscal_year_end,
+            "company_name": obj.company_name,
+            "enterprise_number": obj.enterprise_number,
+        }
+
+    @staticmethod
+    def resolve_todos(obj: Client):
+        return [str(t) for t in obj.todos()]
+
+
+class ClientPatch(Schema):
+    client_number: str | None = None
+    national_number: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    birth_date: datetime.date | None = None
+    gender: Literal["M", "F", "X"] | None = None
+    language: Literal["fr", "nl", "de", "en"] | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: AddressPatch | None = None
+    account_manager: str | None = Field(None, description="E-mail of a staff member of the office")
+    file_manager: str | None = Field(None, description="E-mail of a staff member of the office")
+    restricted_access: bool | None = None
+    social_status: SocialStatusIn | None = None
+
+
+class ClientIn(ClientPatch):
+    national_number: str = Field(..., description="NN or BIS number, or 99.99.99-999.99 when not known yet")
+    first_name: str
+    last_name: str
+
+
+ADDRESS_FIELDS = {
+    "street": "street",
+    "number": "house_number",
+    "box": "box",
+    "postcode": "postcode",
+    "municipality": "municipality",
+    "country": "country",
+}
+
+
+def _form_data(payload: dict, base: dict, office) -> tuple[dict, dict[str, list[str]]]:
+    """API fields → the identity form's data (the same validation as the pages)."""
+    data, errors = dict(base), {}
+    address = payload.pop("address", None) or {}
+    for key, value in address.items():
+        if value is not None:
+            data[ADDRESS_FIELDS[key]] = value
+    staff = None
+    for key in ("account_manager", "file_manager"):
+        if key in payload:
+            email = payload.pop(key)
+            if not email:
+                data[key] = None
+                continue
+            staff = staff if staff is not None else {u.email.lower(): u.pk for u in office_staff(office)}
+            if email.lower() not in staff:
+                errors[key] = [_("No staff member of your office has this e-mail.")]
+            else:
+                data[key] = staff[email.lower()]
+    data.update({k: ("" if v is None and k not in ("birth_date",) else v) for k, v in payload.items()})
+    return data, errors
+
+
+def _errors(form, prefix: str = "") -> dict[str, list[str]]:
+    out = {}
+    for field, messages in form.errors.items():
+        name = ADDRESS_API_NAMES.get(field, field)
+        out[f"{prefix}{name}"] = [str(m) for m in messages]
+    return out
+
+
+ADDRESS_API_NAMES = {v: f"address.{k}" for k, v in ADDRESS_FIELDS.items()}
+
+
+def _validate(request, payload: dict, instance: Client | None):
+    """Validates identity and social status together; nothing is written unless both are valid."""
+    status_payload = payload.pop("social_status", None)
+    if instance is None:
+        base = {"country": "BE", "language": "fr", "restricted_access": False}
+    else:
+        base = model_to_dict(instance, fields=ClientIdentityForm.Meta.fields)
+        if "national_number" in payload:
+            # A new number gives its own birth date and gender unless they are sent too.
+            base.pop("birth_date", None)
+            base.pop("gender", None)
+    data, errors = _form_data(payload, base, request.office)
+    form = ClientIdentityForm(data=data, instance=instance, office=request.office, user=request.user)
+    form.allow_unassigned_editor = False
+    errors.update(_errors(form) if not form.is_valid() else {})
+    status_form = None
+    if status_payload is not None:
+        status_data = {
+            "social_status": status_payload["code"],
+            "fiscal_year_start": status_payload.get("fiscal_year_start"),
+            "fiscal_year_end": status_payload.get("fiscal_year_end"),
+            "company_name": status_payload.get("company_name") or "",
+            "enterprise_number": status_payload.get("enterprise_number") or "",
+        }
+        status_form = SocialStatusForm(data=status_data, instance=instance)
+        if not status_form.is_valid():
+            errors.update(
+                {
+                    f"social_status.{'code' if k == 'social_status' else k}": [str(m) for m in v]
+                    for k, v in status_form.errors.items()
+                }
+            )
+    if errors:
+        raise FieldErrors(errors)
+    fields = dict(form.cleaned_data)
+    if status_form is not None:
+        fields.update(status_form.cleaned_data)
+    return fields
+
+
+def _get(request, client_id) -> Client:
+    from .selectors import clients_visible_to
+
+    return client_for_user(
+        request.user,
+        client_id,
+        queryset=clients_visible_to(request.user, request.office).select_related("account_manager", "file_manager"),
+    )
+
+
+@router.get("", response=list[ClientOut], summary="List the client files you can see")
+@paginate(LimitOffsetPagination)
+def list_clients(request, search: str = "", sort: Literal["name", "-name", "number", "-number", "created", "-created"] = "name"):
+    return client_list(user=request.user, office=request.office, query=search, sort=sort)
+
+
+@router.post("", response={201: ClientOut}, summary="Create a client file (identity, optionally the social status)")
+def create_client(request, payload: ClientIn):
+    fields = _validate(request, payload.dict(exclude_unset=True), None)
+    client = services.client_create(office=request.office, **fields)
+    return 201, _get(request, client.pk)
+
+
+@router.get("/{client_id}", response=ClientOut, summary="One client file")
+def get_client(request, client_id: uuid.UUID):
+    return _get(request, client_id)
+
+
+@router.patch("/{client_id}", response=ClientOut, summary="Change some fields of a client file")
+def update_client(request, client_id: uuid.UUID, payload: ClientPatch):
+    client = _get(request, client_id)
+    fields = _validate(request, payload.dict(exclude_unset=True), client)
+    services.client_update(client=client, **fields)
+    return _get(request, client.pk)
+
+
+@router.delete("/{client_id}", response={204: None}, summary="Delete a client file (kept in the history)")
+def delete_client(request, client_id: uuid.UUID):
+    services.client_delete(client=_get(request, client_id))
+    return HttpResponse(status=204)

@@ -1,0 +1,78 @@
+"""The history of a client file as the broker reads it: who, when, field, old → new value."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from pilier.accounts.models import User
+
+from .models import Client
+
+_FK_FIELDS = {"account_manager", "file_manager"}
+_HIDDEN = {"id", "office", "national_number_provisional", "created_at"}
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: object
+    who: str
+    action: str
+    changes: list[Change] = field(default_factory=list)
+
+
+ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+
+
+def _display(model_field, value, users: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if model_field.name in _FK_FIELDS:
+        user = users.get(value)
+        return str(user) if user else "?"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def history_entries(client: Client, *, limit: int) -> tuple[list[Entry], bool]:
+    """The newest `limit` changes, in three queries whatever the length of the history."""
+    rows = list(client.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    more = len(rows) > limit
+    user_ids = set()
+    for row in rows:
+        user_ids.update(v for v in (row.account_manager_id, row.file_manager_id) if v)
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    fields = {f.attname: f for f in Client._meta.fields}
+    shown = [
+        f
+        for f in Client.history.model._meta.fields
+        if f.attname.removesuffix("_id") not in _HIDDEN and f.name in {x.name for x in Client._meta.fields}
+    ]
+    entries = []
+    for index, row in enumerate(rows[:limit]):
+        previous = rows[index + 1] if index + 1 < len(rows) else None
+        who = str(row.history_user) if row.history_user else str(row.history_change_reason or _("system"))
+        entry = Entry(when=row.history_date, who=who, action=str(ACTIONS.get(row.history_type, row.history_type)))
+        if row.history_type == "~" and previous is not None:
+            for f in shown:
+                old, new = getattr(previous, f.attname), getattr(row, f.attname)
+                if old != new:
+                    model_field = fields.get(f.attname)
+                    entry.changes.append(
+                        Change(str(model_field.verbose_name), _display(model_field, old, users), _display(model_field, new, users))
+                    )
+            if not entry.changes:
+                continue
+        entries.append(entry)
+    return entries, more

@@ -1,0 +1,172 @@
+import unicodedata
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from pilier.accounts.models import Office
+
+from .identifiers import PLACEHOLDER, digits
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+    UNKNOWN = "X", _("Unknown")
+
+
+class ClientLanguage(models.TextChoices):
+    FR = "fr", _("French")
+    NL = "nl", _("Dutch")
+    DE = "de", _("German")
+    EN = "en", _("English")
+
+
+class SocialStatus(models.TextChoices):
+    EMPLOYEE = "employee", _("Employee")
+    CIVIL_SERVANT = "civil_servant", _("Civil servant")
+    SELF_EMPLOYED = "self_employed", _("Self-employed without company")
+    COMPANY_DIRECTOR = "company_director", _("Company director (with a company)")
+    ASSISTING_SPOUSE = "assisting_spouse", _("Assisting spouse")
+    UNEMPLOYED = "unemployed", _("Unemployed")
+    RETIRED = "retired", _("Retired")
+    NONE = "none", _("None")
+
+
+def search_key(*parts: str) -> str:
+    """Lower case without accents, so that 'lefevre' finds 'Lefèvre'."""
+    text = " ".join(p for p in parts if p)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+class Client(models.Model):
+    """A client file: always the natural person who holds the policies."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="clients")
+    client_number = models.CharField(_("client number"), max_length=50, blank=True)
+
+    national_number = models.CharField(_("national register number"), max_length=15)
+    national_number_provisional = models.BooleanField(default=False)
+    national_number_digits = models.CharField(max_length=11, editable=False)
+
+    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender, default=Gender.UNKNOWN)
+    language = models.CharField(_("language"), max_length=2, choices=ClientLanguage, default=ClientLanguage.FR)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    house_number = models.CharField(_("number"), max_length=20, blank=True)
+    box = models.CharField(_("box"), max_length=20, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="BE", help_text=_("ISO code, e.g. BE"))
+
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("file manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    restricted_access = models.BooleanField(_("restricted access"), default=False)
+
+    # Step 2: current social status. Empty until the wizard's second step is done.
+    social_status = models.CharField(_("social status"), max_length=20, choices=SocialStatus, blank=True)
+    fiscal_year_start = models.DateField(_("financial year start"), null=True, blank=True)
+    fiscal_year_end = models.DateField(_("financial year end"), null=True, blank=True)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    enterprise_number = models.CharField(_("enterprise number"), max_length=12, blank=True)
+
+    search_name = models.CharField(max_length=320, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_name", "national_number_digits", "updated_at"])
+
+    class Meta:
+        ordering = ["search_name", "id"]
+        indexes = [
+            models.Index(fields=["office", "search_name"], name="client_office_name_idx"),
+            models.Index(fields=["office", "national_number_digits"], name="client_office_nn_idx"),
+            models.Index(fields=["office", "client_number"], name="client_office_number_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "national_number"],
+                condition=Q(national_number_provisional=False),
+                name="client_unique_national_number_in_office",
+            ),
+            models.UniqueConstraint(
+                fields=["office", "client_number"],
+                condition=~Q(client_number=""),
+                name="client_unique_client_number_in_office",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.national_number_provisional = self.national_number == PLACEHOLDER
+        self.national_number_digits = digits(self.national_number)
+        self.search_name = search_key(self.last_name, self.first_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {
+                "national_number_provisional",
+                "national_number_digits",
+                "search_name",
+            }
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("clients:detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}".strip()
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.social_status)
+
+    @property
+    def address_lines(self) -> list[str]:
+        street = " ".join(p for p in [self.street, self.house_number] if p)
+        if self.box:
+            street = f"{street} {_('box')} {self.box}"
+        town = " ".join(p for p in [self.postcode, self.municipality] if p)
+        return [line for line in [street, town, self.country if self.country != "BE" else ""] if line]
+
+    def todos(self) -> list[str]:
+        """What the broker still has to do on this file, in the order to do it."""
+        items = []
+        if self.national_number_provisional:
+            items.append(_("National number to complete"))
+        if not self.social_status:
+            items.append(_("Social status to complete (step 2)"))
+        elif self.social_status == SocialStatus.COMPANY_DIRECTOR and not (self.fiscal_year_start and self.fiscal_year_end):
+            items.append(_("Financial year of the company to complete"))
+        if not (self.account_manager_id or self.file_manager_id):
+            items.append(_("Assign an account manager or a file manager"))
+        return items
+
+    def is_assigned_to(self, user) -> bool:
+        return user.pk is not None and user.pk in (self.account_manager_id, self.file_manager_id)

@@ -1,0 +1,102 @@
+"""The demo office that `make run` loads into a new database."""
+
+import datetime
+import random
+
+from django.db import transaction
+
+from pilier.accounts.models import Office
+from pilier.accounts.services import office_create, staff_create
+from pilier.clients.identifiers import PLACEHOLDER, national_number_for
+from pilier.clients.models import SocialStatus
+from pilier.clients.services import client_create
+
+DEMO_OFFICE = "Courtage Démo"
+DEMO_PASSWORD = "pilier-demo-2026"
+
+_PEOPLE = [
+    ("Dubois", "Marc", "fr", "Namur", "5000"),
+    ("Peeters", "An", "nl", "Leuven", "3000"),
+    ("Lambert", "Sophie", "fr", "Liège", "4000"),
+    ("Janssens", "Koen", "nl", "Gent", "9000"),
+    ("Lefèvre", "Olivier", "fr", "Mons", "7000"),
+    ("Maes", "Els", "nl", "Brugge", "8000"),
+    ("Dupont", "Isabelle", "fr", "Wavre", "1300"),
+    ("Claes", "Pieter", "nl", "Hasselt", "3500"),
+    ("Martin", "Julie", "fr", "Charleroi", "6000"),
+    ("Willems", "Tom", "nl", "Antwerpen", "2000"),
+    ("Simon", "Nathalie", "fr", "Arlon", "6700"),
+    ("Goossens", "Bart", "nl", "Mechelen", "2800"),
+]
+
+
+@transaction.atomic
+def demo_load():
+    office = Office.objects.filter(name=DEMO_OFFICE).first()
+    if office is not None:
+        return office, False
+    office = office_create(
+        name=DEMO_OFFICE,
+        admin_email="admin@demo.pilier.be",
+        admin_password=DEMO_PASSWORD,
+        first_name="Anne",
+        last_name="Delvaux",
+    )
+    claire = staff_create(
+        office=office, email="claire@demo.pilier.be", password=DEMO_PASSWORD, first_name="Claire", last_name="Renard"
+    )
+    joris = staff_create(
+        office=office,
+        email="joris@demo.pilier.be",
+        password=DEMO_PASSWORD,
+        first_name="Joris",
+        last_name="Vermeulen",
+        language="nl",
+    )
+    rng = random.Random(2026)
+    statuses = [s for s in SocialStatus]
+    for index, (last, first, language, town, postcode) in enumerate(_PEOPLE):
+        born = datetime.date(1960 + rng.randrange(35), rng.randrange(1, 13), rng.randrange(1, 29))
+        status = statuses[index % len(statuses)] if index < 10 else ""
+        fields = dict(
+            last_name=last,
+            first_name=first,
+            national_number=national_number_for(born, 2 * rng.randrange(1, 400) + (index % 2)),
+            birth_date=born,
+            gender="M" if index % 2 else "F",
+            language=language,
+            email=f"{first.lower()}.{last.lower().replace('è', 'e')}@example.be",
+            street="Rue de la Station" if language == "fr" else "Stationsstraat",
+            house_number=str(rng.randrange(1, 200)),
+            postcode=postcode,
+            municipality=town,
+            client_number=f"B{1000 + index}",
+            account_manager=claire if language == "fr" else joris,
+            file_manager=joris if language == "fr" else claire,
+            social_status=status,
+        )
+        fields["gender"] = "M" if int(fields["national_number"][9:12]) % 2 else "F"
+        if status == SocialStatus.COMPANY_DIRECTOR:
+            fields.update(
+                fiscal_year_start=datetime.date(2026, 1, 1),
+                fiscal_year_end=datetime.date(2026, 12, 31),
+                company_name=f"{last} Consult SRL",
+            )
+        client_create(office=office, **fields)
+    client_create(
+        office=office,
+        last_name="Delvaux",
+        first_name="Anne",
+        national_number=PLACEHOLDER,
+        language="fr",
+        account_manager=claire,
+        file_manager=claire,
+        restricted_access=True,
+        client_number="B0001",
+        social_status=SocialStatus.COMPANY_DIRECTOR,
+        fiscal_year_start=datetime.date(2026, 4, 1),
+        fiscal_year_end=datetime.date(2027, 3, 31),
+        company_name="Courtage Démo SRL",
+        enterprise_number="0403.170.701",
+    )
+    return office, True

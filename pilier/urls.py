@@ -1,0 +1,15 @@
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from pilier.accounts.urls import auth_urlpatterns
+
+from .api import api
+
+urlpatterns = [
+    path("", lambda request: redirect("clients:list"), name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include(auth_urlpatterns)),
+    path("accounts/", include("pilier.accounts.urls")),
+    path("clients/", include("pilier.clients.urls")),
+    path("api/v1/", api.urls),
+]
