@@ -32,7 +32,10 @@ def staff_membership(user) -> Membership | None:
     if cached is not False:
         return cached
     membership = (
-        Membership.objects.select_related("office").filter(user=user, role__in=STAFF_ROLES).order_by("created_at").first()
+        Membership.objects.select_related("office")
+        .filter(user=user, role__in=STAFF_ROLES)
+        .order_by("created_at")
+        .first()
     )
     user._staff_membership = membership
     return membership

@@ -37,7 +37,12 @@ def api_token_create_view(request):
     _token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
     tokens = ApiToken.objects.filter(user=request.user)
     messages.success(request, _("Token created. Copy it now: it will not be shown again."))
-    context = {"form": PreferencesForm(instance=request.user), "tokens": tokens, "token_form": ApiTokenForm(), "new_token": secret}
+    context = {
+        "form": PreferencesForm(instance=request.user),
+        "tokens": tokens,
+        "token_form": ApiTokenForm(),
+        "new_token": secret,
+    }
     return render(request, "accounts/profile.html", context)
 
 

@@ -19,7 +19,14 @@ from .selectors import client_list
 router = Router(tags=["clients"])
 
 StatusCode = Literal[
-    "employee", "civil_servant", "self_employed", "company_director", "assisting_spouse", "unemployed", "retired", "none"
+    "employee",
+    "civil_servant",
+    "self_employed",
+    "company_director",
+    "assisting_spouse",
+    "unemployed",
+    "retired",
+    "none",
 ]
 
 
@@ -233,7 +240,9 @@ def _get(request, client_id) -> Client:
 
 @router.get("", response=list[ClientOut], summary="List the client files you can see")
 @paginate(LimitOffsetPagination)
-def list_clients(request, search: str = "", sort: Literal["name", "-name", "number", "-number", "created", "-created"] = "name"):
+def list_clients(
+    request, search: str = "", sort: Literal["name", "-name", "number", "-number", "created", "-created"] = "name"
+):
     return client_list(user=request.user, office=request.office, query=search, sort=sort)
 
 

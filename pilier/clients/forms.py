@@ -1,3 +1,4 @@
+import copy
 import datetime
 
 from django import forms
@@ -34,7 +35,19 @@ class DateInput(forms.DateInput):
         super().__init__(format="%d/%m/%Y", **kwargs)
 
 
-class ClientIdentityForm(forms.ModelForm):
+class ValidateOnlyModelForm(forms.ModelForm):
+    """Validates against a copy of the instance: services apply the cleaned data (and see what changed)."""
+
+    def __init__(self, *args, **kwargs):
+        if kwargs.get("instance") is not None:
+            kwargs["instance"] = copy.copy(kwargs["instance"])
+        super().__init__(*args, **kwargs)
+
+    def save(self, commit=True):
+        raise NotImplementedError("Write through pilier.clients.services.")
+
+
+class ClientIdentityForm(ValidateOnlyModelForm):
     """Step 1 of the wizard, and the identity edit form. The API validates through it too."""
 
     national_number = forms.CharField(
@@ -84,7 +97,9 @@ class ClientIdentityForm(forms.ModelForm):
         self.fields["account_manager"].queryset = staff
         self.fields["file_manager"].queryset = staff
         self.fields["birth_date"].help_text = _("Taken from the national number when it encodes it.")
-        self.fields["client_number"].help_text = _("Your own reference, e.g. the file number in your management software.")
+        self.fields["client_number"].help_text = _(
+            "Your own reference, e.g. the file number in your management software."
+        )
         self.fields["restricted_access"].help_text = _(
             "Only the account manager and the file manager see this file (e.g. the office manager's own file)."
         )
@@ -103,7 +118,9 @@ class ClientIdentityForm(forms.ModelForm):
                 clash = clash.exclude(pk=self.instance.pk)
             self.duplicate_of = clash.first()
             if self.duplicate_of is not None:
-                self.duplicate_visible = not self.duplicate_of.restricted_access or self.duplicate_of.is_assigned_to(self.user)
+                self.duplicate_visible = not self.duplicate_of.restricted_access or self.duplicate_of.is_assigned_to(
+                    self.user
+                )
                 if not self.duplicate_visible:
                     raise forms.ValidationError(
                         _("This national number is already used by a file with restricted access in your office."),
@@ -148,7 +165,9 @@ class ClientIdentityForm(forms.ModelForm):
         if number is not None and number.gender:
             given = data.get("gender")
             if given and given not in (number.gender, Gender.UNKNOWN):
-                self.add_error("gender", forms.ValidationError(_("The national number gives another gender."), code="contradicts"))
+                self.add_error(
+                    "gender", forms.ValidationError(_("The national number gives another gender."), code="contradicts")
+                )
             else:
                 data["gender"] = number.gender
         if not data.get("gender"):
@@ -181,10 +200,12 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")
 
 
-class SocialStatusForm(forms.ModelForm):
+class SocialStatusForm(ValidateOnlyModelForm):
     """Step 2 of the wizard: the client's current social status."""
 
-    social_status = forms.ChoiceField(label=_("Current social status"), choices=SocialStatus.choices, widget=forms.RadioSelect)
+    social_status = forms.ChoiceField(
+        label=_("Current social status"), choices=SocialStatus.choices, widget=forms.RadioSelect
+    )
 
     class Meta:
         model = Client
@@ -203,7 +224,9 @@ class SocialStatusForm(forms.ModelForm):
         try:
             return clean_enterprise_number(value)
         except ValueError:
-            raise forms.ValidationError(_("This is not a valid enterprise number (0xxx.xxx.xxx)."), code="invalid") from None
+            raise forms.ValidationError(
+                _("This is not a valid enterprise number (0xxx.xxx.xxx)."), code="invalid"
+            ) from None
 
     def clean(self):
         data = super().clean()
@@ -224,7 +247,7 @@ class SocialStatusForm(forms.ModelForm):
         return data
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(ValidateOnlyModelForm):
     class Meta:
         model = Client
         fields = ["account_manager", "file_manager"]

@@ -70,7 +70,11 @@ def history_entries(client: Client, *, limit: int) -> tuple[list[Entry], bool]:
                 if old != new:
                     model_field = fields.get(f.attname)
                     entry.changes.append(
-                        Change(str(model_field.verbose_name), _display(model_field, old, users), _display(model_field, new, users))
+                        Change(
+                            str(model_field.verbose_name),
+                            _display(model_field, old, users),
+                            _display(model_field, new, users),
+                        )
                     )
             if not entry.changes:
                 continue

@@ -162,7 +162,9 @@ class Client(models.Model):
             items.append(_("National number to complete"))
         if not self.social_status:
             items.append(_("Social status to complete (step 2)"))
-        elif self.social_status == SocialStatus.COMPANY_DIRECTOR and not (self.fiscal_year_start and self.fiscal_year_end):
+        elif self.social_status == SocialStatus.COMPANY_DIRECTOR and not (
+            self.fiscal_year_start and self.fiscal_year_end
+        ):
             items.append(_("Financial year of the company to complete"))
         if not (self.account_manager_id or self.file_manager_id):
             items.append(_("Assign an account manager or a file manager"))

@@ -67,7 +67,9 @@ def client_status_view(request, client_id):
 @staff_required
 def client_detail_view(request, client_id):
     client = client_for_user(
-        request.user, client_id, queryset=clients_visible_to(request.user, request.office).select_related("account_manager", "file_manager")
+        request.user,
+        client_id,
+        queryset=clients_visible_to(request.user, request.office).select_related("account_manager", "file_manager"),
     )
     entries, more = history_entries(client, limit=20)
     context = {"client": client, "history": entries, "more_history": more}
@@ -129,4 +131,3 @@ def reassign_view(request, client_id):
         for error in form.errors.values():
             messages.error(request, f"{client.full_name}: {' '.join(error)}")
     return redirect(reverse("clients:assignments") + ("?" + request.GET.urlencode() if request.GET else ""))
-

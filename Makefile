@@ -1,0 +1,69 @@
+# Pilier: `make run` serves the app with a demo office; `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+export PILIER_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test test-pg lint format bench install browser messages check-deploy
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, migrate the SQLite default, load the demo office once, serve on 127.0.0.1:$(PORT)
+run: $(STAMP)
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## browser: Debian's Chromium for the Playwright tests (installed when missing)
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
+	      || { echo "ERROR: could not install chromium (apt-get failed); the browser tests need /usr/bin/chromium."; exit 1; }; \
+	  else \
+	    echo "ERROR: the browser tests need Debian's chromium at /usr/bin/chromium: run 'sudo apt-get install chromium' and try again."; exit 1; \
+	  fi; \
+	fi
+
+## test: lint, then the whole suite (unit, integration, browser) on SQLite
+test: $(STAMP) browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+## test-pg: the suite on PostgreSQL (DATABASE_URL, default: local server, user postgres)
+test-pg: $(STAMP) browser
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/pilier} $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## bench: 10,000 clients, median times of the main pages and the API
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+## messages: refresh the translation catalogues (needs GNU gettext) and compile them
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l fr -l nl -l en --no-obsolete -i ".venv/*" -i "var/*"
+	$(PY) manage.py compilemessages -i ".venv"
+
+check-deploy: $(STAMP)
+	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=pilier.example.be \
+	  $(PY) manage.py check --deploy --fail-level WARNING

@@ -1,0 +1,64 @@
+"""The shared test set-up: two offices, staff of each, a restricted file."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from pilier.accounts.models import ApiToken, Office, User
+from pilier.clients.models import Client
+from pilier.tests.factories import ClientFactory, OfficeFactory, staff
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_quiet(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@dataclass
+class World:
+    office: Office
+    other_office: Office
+    admin: User  # office admin of `office`
+    alice: User  # staff of `office`, assigned to the restricted file
+    bob: User  # staff of `office`, not assigned to it
+    outsider: User  # staff of `other_office`
+    client: Client  # an ordinary file of `office`
+    restricted: Client  # restricted to alice
+    other_client: Client  # a file of `other_office`
+
+    def token(self, user: User) -> str:
+        return ApiToken.issue(user=user)[1]
+
+
+@pytest.fixture
+def world(db) -> World:
+    office = OfficeFactory(name="Courtage Alpha")
+    other_office = OfficeFactory(name="Courtage Beta")
+    admin = staff(office, admin=True, email="admin@alpha.be", first_name="Ada", last_name="Admin")
+    alice = staff(office, email="alice@alpha.be", first_name="Alice", last_name="Aerts")
+    bob = staff(office, email="bob@alpha.be", first_name="Bob", last_name="Bauwens")
+    outsider = staff(other_office, admin=True, email="oscar@beta.be", first_name="Oscar", last_name="Outsider")
+    client = ClientFactory(
+        office=office, last_name="Dubois", first_name="Marc", client_number="A-100", account_manager=alice
+    )
+    restricted = ClientFactory(
+        office=office,
+        last_name="Delvaux",
+        first_name="Anne",
+        client_number="A-001",
+        restricted_access=True,
+        account_manager=alice,
+        file_manager=alice,
+    )
+    other_client = ClientFactory(office=other_office, last_name="Peeters", first_name="An")
+    return World(office, other_office, admin, alice, bob, outsider, client, restricted, other_client)
+
+
+def api_headers(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}

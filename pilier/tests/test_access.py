@@ -1,0 +1,141 @@
+"""Every page and API route, walked as the allowed user, the other office, a non-assigned colleague
+on a restricted file, and anonymously."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import api_headers
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+    "home",
+}
+POST_ONLY = {"clients:delete", "clients:reassign", "accounts:token_create", "accounts:token_revoke"}
+ADMIN_ONLY = {"clients:assignments", "clients:reassign"}
+
+
+def page_patterns():
+    """(name, needs_client_id) for every named page outside the API."""
+
+    def walk(resolver, namespace=""):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                if entry.namespace and entry.namespace.startswith("api"):
+                    continue
+                ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                yield from walk(entry, ns)
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield f"{namespace}{entry.name}", list(entry.pattern.converters)
+
+    return sorted(set((name, tuple(params)) for name, params in walk(get_resolver()) if name not in PUBLIC))
+
+
+PAGES = page_patterns()
+
+
+def test_the_walk_finds_the_pages():
+    names = {name for name, _ in PAGES}
+    assert {"clients:list", "clients:detail", "clients:edit", "clients:status", "clients:history"} <= names
+
+
+def url_for(name, params, client_id):
+    if "client_id" in params:
+        return reverse(name, kwargs={"client_id": client_id})
+    if "token_id" in params:
+        return reverse(name, kwargs={"token_id": client_id})
+    return reverse(name)
+
+
+def call(client, name, url):
+    return client.post(url) if name in POST_ONLY else client.get(url)
+
+
+@pytest.mark.parametrize(("name", "params"), PAGES)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, world, name, params):
+    response = call(client, name, url_for(name, params, world.client.pk))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if "client_id" in p[1]])
+def test_another_offices_file_answers_404(client, world, name, params):
+    client.force_login(world.outsider)  # an office admin, of the other office
+    assert call(client, name, url_for(name, params, world.client.pk)).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if "client_id" in p[1] and p[0] not in ADMIN_ONLY])
+def test_a_restricted_file_answers_404_to_non_assignees_admins_included(client, world, name, params):
+    for user in (world.bob, world.admin):
+        client.force_login(user)
+        assert call(client, name, url_for(name, params, world.restricted.pk)).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if "client_id" in p[1]])
+def test_a_missing_file_answers_404(client, world, name, params):
+    client.force_login(world.admin)
+    assert call(client, name, url_for(name, params, "00000000-0000-4000-8000-000000000000")).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if p[0] not in POST_ONLY])
+def test_the_allowed_user_gets_the_page(client, world, name, params):
+    client.force_login(world.admin if name in ADMIN_ONLY else world.alice)
+    assert call(client, name, url_for(name, params, world.restricted.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_ONLY))
+def test_admin_pages_are_refused_to_staff(client, world, name):
+    client.force_login(world.alice)
+    params = dict(PAGES)[name]
+    assert call(client, name, url_for(name, params, world.client.pk)).status_code == 403
+
+
+API_ROUTES = [
+    ("get", "/api/v1/clients"),
+    ("post", "/api/v1/clients"),
+    ("get", "/api/v1/clients/{id}"),
+    ("patch", "/api/v1/clients/{id}"),
+    ("delete", "/api/v1/clients/{id}"),
+]
+
+
+def test_the_api_route_list_is_complete(client, world):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    documented = {(method, path.replace("{client_id}", "{id}")) for path, ops in paths.items() for method in ops}
+    assert documented == set(API_ROUTES)
+
+
+@pytest.mark.parametrize(("method", "path"), API_ROUTES)
+def test_the_api_needs_a_token(client, world, method, path):
+    url = path.format(id=world.client.pk)
+    assert getattr(client, method)(url, content_type="application/json").status_code == 401
+    bad = api_headers("plr_not-a-token")
+    assert getattr(client, method)(url, content_type="application/json", **bad).status_code == 401
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in API_ROUTES if "{id}" in r[1]])
+def test_the_api_answers_404_for_another_office_a_restricted_file_or_a_missing_id(client, world, method, path):
+    cases = [
+        (world.outsider, world.client.pk),
+        (world.bob, world.restricted.pk),
+        (world.admin, world.restricted.pk),
+        (world.alice, "00000000-0000-4000-8000-000000000000"),
+    ]
+    for user, client_id in cases:
+        response = getattr(client, method)(
+            path.format(id=client_id), data={}, content_type="application/json", **api_headers(world.token(user))
+        )
+        assert response.status_code == 404, (user, client_id)
+    assert world.client.__class__.objects.filter(pk=world.restricted.pk).exists()
+
+
+def test_a_session_is_not_enough_for_the_api(client, world):
+    client.force_login(world.alice)
+    assert client.get("/api/v1/clients").status_code == 401
