@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from pilier.accounts.middleware import bind_user, staff_membership
@@ -44,13 +44,35 @@ def field_errors(request, exc: FieldErrors):
     return api.create_response(request, {"detail": _("Invalid input."), "errors": exc.errors}, status=422)
 
 
+def _schema_message(error: dict) -> str:
+    """Pydantic's English messages, said with Django's own (translated) form messages."""
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("This field is required.")
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("Enter a valid date.")
+    if kind in ("literal_error", "enum"):
+        return _("Select a valid choice. That choice is not one of the available choices.")
+    if kind.startswith("int"):
+        return _("Enter a whole number.")
+    return _("Enter a valid value.")
+
+
 @api.exception_handler(ValidationError)
 def schema_errors(request, exc: ValidationError):
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         loc = [str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query", "path")]
-        errors.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", ""))
+        errors.setdefault(".".join(loc) or "__all__", []).append(_schema_message(error))
     return api.create_response(request, {"detail": _("Invalid input."), "errors": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_errors(request, exc: HttpError):
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = _("The request body is not valid JSON.")
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

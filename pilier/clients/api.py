@@ -5,7 +5,7 @@ from typing import Literal
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from pilier.api import FieldErrors
@@ -250,7 +250,7 @@ def list_clients(
 def create_client(request, payload: ClientIn):
     fields = _validate(request, payload.dict(exclude_unset=True), None)
     client = services.client_create(office=request.office, **fields)
-    return 201, _get(request, client.pk)
+    return Status(201, _get(request, client.pk))
 
 
 @router.get("/{client_id}", response=ClientOut, summary="One client file")

@@ -95,6 +95,7 @@ def test_schema_errors_have_the_same_shape(api):
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert "last_name" in errors and "national_number" in errors and "social_status.code" in errors
+    assert errors["last_name"] == ["Ce champ est obligatoire."]  # the user's language (fr)
 
 
 def test_messages_follow_the_users_language(client, world):
@@ -191,3 +192,11 @@ def test_a_revoked_or_inactive_users_token_is_refused(client, world):
     world.alice.is_active = False
     world.alice.save()
     assert client.get("/api/v1/clients", **api_headers(token)).status_code == 401
+
+
+def test_a_body_that_is_not_json_is_refused_with_a_clear_message(client, world):
+    response = client.post(
+        "/api/v1/clients", "{not json", content_type="application/json", **api_headers(world.token(world.alice))
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Le corps de la requête n’est pas du JSON valide."
