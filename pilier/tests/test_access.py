@@ -139,3 +139,10 @@ def test_the_api_answers_404_for_another_office_a_restricted_file_or_a_missing_i
 def test_a_session_is_not_enough_for_the_api(client, world):
     client.force_login(world.alice)
     assert client.get("/api/v1/clients").status_code == 401
+
+
+def test_the_404_page_speaks_the_users_language(client, world):
+    client.force_login(world.bob)
+    response = client.get(world.restricted.get_absolute_url())
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+IGNORED = {"DATABASE_URL", "SECRET_KEY", "DEBUG", "EMAIL_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def settings_in(tmp_path, **env) -> dict:
@@ -17,7 +18,7 @@ def settings_in(tmp_path, **env) -> dict:
         "'host': s.DATABASES['default'].get('HOST', ''), 'key': s.SECRET_KEY, 'debug': s.DEBUG,"
         "'hosts': s.ALLOWED_HOSTS, 'email': s.EMAIL_BACKEND}))"
     )
-    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG", "EMAIL_URL")}
+    environment = {k: v for k, v in os.environ.items() if k not in IGNORED}
     environment.update(DJANGO_SETTINGS_MODULE="pilier.settings", PILIER_VAR_DIR=str(tmp_path), **env)
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
@@ -57,7 +58,7 @@ def test_secret_key_debug_hosts_and_email_come_from_the_environment(tmp_path):
 
 
 def test_check_deploy_passes_with_production_settings(tmp_path):
-    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
+    environment = {k: v for k, v in os.environ.items() if k not in IGNORED}
     environment.update(
         PILIER_VAR_DIR=str(tmp_path),
         SECRET_KEY=secrets.token_urlsafe(64),
