@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from pilier.accounts.models import STAFF_ROLES, User
 
 from .identifiers import InvalidNationalNumber, clean_enterprise_number, parse_national_number
-from .models import Client, Gender, SocialStatus
+from .models import IDENTITY_FIELDS, SOCIAL_STATUS_FIELDS, Client, Gender, SocialStatus
 
 NATIONAL_NUMBER_ERRORS = {
     "format": _("A national number has only digits, dots and dashes."),
@@ -64,26 +64,7 @@ class ClientIdentityForm(ValidateOnlyModelForm):
 
     class Meta:
         model = Client
-        fields = [
-            "last_name",
-            "first_name",
-            "national_number",
-            "birth_date",
-            "gender",
-            "language",
-            "email",
-            "phone",
-            "street",
-            "house_number",
-            "box",
-            "postcode",
-            "municipality",
-            "country",
-            "client_number",
-            "account_manager",
-            "file_manager",
-            "restricted_access",
-        ]
+        fields = list(IDENTITY_FIELDS)
         widgets = {"birth_date": DateInput()}
         field_classes = {"account_manager": StaffChoiceField, "file_manager": StaffChoiceField}
 
@@ -209,7 +190,7 @@ class SocialStatusForm(ValidateOnlyModelForm):
 
     class Meta:
         model = Client
-        fields = ["social_status", "fiscal_year_start", "fiscal_year_end", "company_name", "enterprise_number"]
+        fields = list(SOCIAL_STATUS_FIELDS)
         widgets = {"fiscal_year_start": DateInput(), "fiscal_year_end": DateInput()}
 
     def __init__(self, *args, **kwargs):

@@ -44,6 +44,29 @@ def search_key(*parts: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
+IDENTITY_FIELDS = (
+    "last_name",
+    "first_name",
+    "national_number",
+    "birth_date",
+    "gender",
+    "language",
+    "email",
+    "phone",
+    "street",
+    "house_number",
+    "box",
+    "postcode",
+    "municipality",
+    "country",
+    "client_number",
+    "account_manager",
+    "file_manager",
+    "restricted_access",
+)
+SOCIAL_STATUS_FIELDS = ("social_status", "fiscal_year_start", "fiscal_year_end", "company_name", "enterprise_number")
+
+
 class Client(models.Model):
     """A client file: always the natural person who holds the policies."""
 

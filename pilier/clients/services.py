@@ -3,29 +3,7 @@ these functions still `full_clean()` so that nothing invalid reaches the databas
 
 from django.db import transaction
 
-from .models import Client
-
-IDENTITY_FIELDS = (
-    "last_name",
-    "first_name",
-    "national_number",
-    "birth_date",
-    "gender",
-    "language",
-    "email",
-    "phone",
-    "street",
-    "house_number",
-    "box",
-    "postcode",
-    "municipality",
-    "country",
-    "client_number",
-    "account_manager",
-    "file_manager",
-    "restricted_access",
-)
-SOCIAL_STATUS_FIELDS = ("social_status", "fiscal_year_start", "fiscal_year_end", "company_name", "enterprise_number")
+from .models import IDENTITY_FIELDS, SOCIAL_STATUS_FIELDS, Client
 
 
 def _apply(client: Client, fields: dict, allowed: tuple[str, ...]) -> list[str]:
