@@ -6,7 +6,7 @@ import pytest
 
 from pilier.accounts.models import ApiToken, Office, User
 from pilier.clients.models import Client
-from pilier.tests.factories import ClientFactory, OfficeFactory, staff
+from pilier.tests.factories import CareerLineFactory, ClientFactory, OfficeFactory, PolicyFactory, staff
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +34,12 @@ class World:
 
     def token(self, user: User) -> str:
         return ApiToken.issue(user=user)[1]
+
+    def line_of(self, client: Client):
+        return client.career_lines.first() or CareerLineFactory(client=client)
+
+    def policy_of(self, client: Client):
+        return client.policies.first() or PolicyFactory(client=client)
 
 
 @pytest.fixture

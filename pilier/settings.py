@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ninja",
     "pilier.accounts",
     "pilier.clients",
+    "pilier.policies",
 ]
 
 MIDDLEWARE = [

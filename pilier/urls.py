@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("pilier.accounts.urls")),
     path("clients/", include("pilier.clients.urls")),
+    path("", include("pilier.policies.urls")),
     path("api/v1/", api.urls),
 ]

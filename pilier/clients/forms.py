@@ -5,9 +5,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pilier.accounts.models import STAFF_ROLES, User
+from pilier.amounts import AmountField
 
+from . import services
 from .identifiers import InvalidNationalNumber, clean_enterprise_number, parse_national_number
-from .models import IDENTITY_FIELDS, SOCIAL_STATUS_FIELDS, Client, Gender, SocialStatus
+from .models import IDENTITY_FIELDS, SOCIAL_STATUS_FIELDS, CareerLine, Client, Gender, SocialStatus
 
 NATIONAL_NUMBER_ERRORS = {
     "format": _("A national number has only digits, dots and dashes."),
@@ -245,3 +247,74 @@ class AssignmentForm(ValidateOnlyModelForm):
         if self.instance.restricted_access and not (data.get("account_manager") or data.get("file_manager")):
             raise forms.ValidationError(_("A file with restricted access needs an account manager or a file manager."))
         return data
+
+
+def _year_bounds(client: Client) -> tuple[int, int]:
+    today = datetime.date.today()
+    first = (client.birth_date.year + 14) if client.birth_date else 1940
+    return first, today.year
+
+
+class CareerLineForm(ValidateOnlyModelForm):
+    gross_annual_income = AmountField(label=_("Gross annual income"), required=False)
+
+    class Meta:
+        model = CareerLine
+        fields = ["from_year", "to_year", "status", "employer", "gross_annual_income"]
+
+    def __init__(self, *args, client: Client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+        self.fields["from_year"].widget.attrs.update({"placeholder": "2005", "inputmode": "numeric"})
+        self.fields["to_year"].widget.attrs.update({"placeholder": _("ongoing"), "inputmode": "numeric"})
+
+    def clean(self):
+        data = super().clean()
+        first, last = _year_bounds(self.client)
+        start, end, status = data.get("from_year"), data.get("to_year"), data.get("status")
+        for field in ("from_year", "to_year"):
+            year = data.get(field)
+            if year is not None and not first <= year <= last:
+                self.add_error(field, _("Give a year between %(first)s and %(last)s.") % {"first": first, "last": last})
+        if start and end and end < start:
+            self.add_error("to_year", _("The line must end after it starts."))
+        if start and status and not self.errors:
+            clashes = services.career_conflicts(
+                client=self.client, from_year=start, to_year=end, status=status, exclude=self.instance
+            )
+            if clashes:
+                line = clashes[0]
+                raise forms.ValidationError(
+                    _(
+                        "This period overlaps %(years)s (%(status)s): these statuses cannot be combined. "
+                        "Adjust the years of one of the two lines."
+                    ),
+                    code="overlap",
+                    params={"years": f"{line.from_year}–{line.to_year or '…'}", "status": line.get_status_display()},
+                )
+        return data
+
+
+class CareerShortcutForm(forms.Form):
+    end_of_studies_year = forms.IntegerField(
+        label=_("End of studies (year)"),
+        widget=forms.NumberInput(attrs={"placeholder": "2001", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, client: Client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+
+    def clean_end_of_studies_year(self):
+        year = self.cleaned_data["end_of_studies_year"]
+        first, last = _year_bounds(self.client)
+        if not first <= year <= last:
+            raise forms.ValidationError(
+                _("Give a year between %(first)s and %(last)s.") % {"first": first, "last": last}
+            )
+        clashes = services.career_conflicts(client=self.client, from_year=year, to_year=None, status="employee")
+        if clashes:
+            raise forms.ValidationError(
+                _("The career already has lines that cannot be combined with this one: edit them instead.")
+            )
+        return year

@@ -195,3 +195,50 @@ class Client(models.Model):
 
     def is_assigned_to(self, user) -> bool:
         return user.pk is not None and user.pk in (self.account_manager_id, self.file_manager_id)
+
+
+class CareerStatus(models.TextChoices):
+    EMPLOYEE = "employee", _("Employee")
+    CIVIL_SERVANT = "civil_servant", _("Civil servant")
+    SELF_EMPLOYED = "self_employed", _("Self-employed")
+    COMPANY_DIRECTOR = "company_director", _("Company director")
+    ASSISTING_SPOUSE = "assisting_spouse", _("Assisting spouse")
+    UNEMPLOYED = "unemployed", _("Unemployed")
+    STUDENT = "student", _("Student")
+    CAREER_BREAK = "career_break", _("Career break")
+    OTHER = "other", _("Other")
+
+
+class CareerLine(models.Model):
+    """One period of the client's career, by calendar year; `to_year` empty while it goes on."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="career_lines")
+    from_year = models.PositiveSmallIntegerField(_("from year"))
+    to_year = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True, help_text=_("Empty while ongoing."))
+    status = models.CharField(_("status"), max_length=20, choices=CareerStatus)
+    employer = models.CharField(_("employer or company"), max_length=200, blank=True)
+    various_employers = models.BooleanField(_("various employers"), default=False)
+    gross_annual_income = models.DecimalField(
+        _("gross annual income"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["from_year", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_year__isnull=True) | Q(to_year__gte=models.F("from_year")),
+                name="career_line_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_year}–{self.to_year or '…'} {self.get_status_display()}"
+
+    def span(self):
+        from .career import Span
+
+        return Span(self.from_year, self.to_year, self.status)

@@ -49,3 +49,61 @@ def client_reassign(*, client: Client, account_manager, file_manager) -> Client:
 def client_delete(*, client: Client) -> None:
     # The history keeps the deleted file's last state (django-simple-history records deletions).
     client.delete()
+
+
+# Career lines -------------------------------------------------------------------------------
+
+CAREER_FIELDS = ("from_year", "to_year", "status", "employer", "various_employers", "gross_annual_income")
+
+
+def career_conflicts(*, client: Client, from_year: int, to_year: int | None, status: str, exclude=None) -> list:
+    """The client's lines that a new line would overlap although the statuses cannot be combined."""
+    from django.utils import timezone
+
+    from .career import Span, conflicts
+
+    lines = {line.span(): line for line in client.career_lines.exclude(pk=getattr(exclude, "pk", None))}
+    clashing = conflicts(Span(from_year, to_year, status), list(lines), timezone.localdate().year)
+    return [lines[span] for span in clashing]
+
+
+def _career_save(line, fields: dict):
+    from django.core.exceptions import ValidationError
+
+    for name, value in fields.items():
+        if name not in CAREER_FIELDS:
+            raise TypeError(f"unexpected field {name!r}")
+        setattr(line, name, value)
+    clashes = career_conflicts(
+        client=line.client, from_year=line.from_year, to_year=line.to_year, status=line.status, exclude=line
+    )
+    if clashes:
+        raise ValidationError({"from_year": f"overlaps {clashes[0]}"})
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def career_line_create(*, client: Client, **fields):
+    from .models import CareerLine
+
+    return _career_save(CareerLine(client=client), fields)
+
+
+@transaction.atomic
+def career_line_update(*, line, **fields):
+    return _career_save(line, fields)
+
+
+@transaction.atomic
+def career_line_delete(*, line) -> None:
+    line.delete()
+
+
+@transaction.atomic
+def career_employee_since_studies(*, client: Client, end_of_studies_year: int):
+    """The common case: always an employee since the end of studies, employers unknown."""
+    return career_line_create(
+        client=client, from_year=end_of_studies_year, to_year=None, status="employee", various_employers=True
+    )

@@ -13,4 +13,8 @@ urlpatterns = [
     path("<uuid:client_id>/status/", views.client_status_view, name="status"),
     path("<uuid:client_id>/history/", views.client_history_view, name="history"),
     path("<uuid:client_id>/delete/", views.client_delete_view, name="delete"),
+    path("<uuid:client_id>/career/new/", views.career_line_form_view, name="career_new"),
+    path("<uuid:client_id>/career/shortcut/", views.career_shortcut_view, name="career_shortcut"),
+    path("<uuid:client_id>/career/<uuid:line_id>/", views.career_line_form_view, name="career_edit"),
+    path("<uuid:client_id>/career/<uuid:line_id>/delete/", views.career_line_delete_view, name="career_delete"),
 ]

@@ -1,17 +1,22 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pilier.accounts.decorators import office_admin_required, staff_required
 from pilier.accounts.models import User
+from pilier.policies.selectors import policies_of, sections_of
+from pilier.policies.services import main_policy_todos
 
 from . import services
 from .access import client_for_user
-from .forms import AssignmentForm, ClientIdentityForm, SocialStatusForm
+from .career import career_summary, retirement_rule_source
+from .forms import AssignmentForm, CareerLineForm, CareerShortcutForm, ClientIdentityForm, SocialStatusForm
 from .history import history_entries
 from .selectors import SORTS, client_list, clients_visible_to, dangerously_all_office_clients
 
@@ -72,8 +77,42 @@ def client_detail_view(request, client_id):
         queryset=clients_visible_to(request.user, request.office).select_related("account_manager", "file_manager"),
     )
     entries, more = history_entries(client, limit=20)
-    context = {"client": client, "history": entries, "more_history": more}
+    lines = list(client.career_lines.all())
+    summary = career_summary(
+        [line.span() for line in lines],
+        client.birth_date.year if client.birth_date else None,
+        timezone.localdate().year,
+    )
+    _place_on_timeline(lines, summary, timezone.localdate().year)
+    summary.retirement_source = retirement_rule_source()
+    policies = policies_of(client)
+    context = {
+        "client": client,
+        "history": entries,
+        "more_history": more,
+        "career_lines": lines,
+        "career": summary,
+        "sections": sections_of(policies),
+        "todos": client.todos() + main_policy_todos(policies),
+    }
     return render(request, "clients/detail.html", context)
+
+
+def _place_on_timeline(lines, summary, current_year: int) -> None:
+    """Left offset and width (in %) of each line's bar, and of each gap, on one shared time axis."""
+    if not lines:
+        return
+    first = min(line.from_year for line in lines)
+    total = current_year - first + 1
+    for line in lines:
+        end = min(line.to_year or current_year, current_year)
+        line.bar_left = round(100 * (line.from_year - first) / total, 2)
+        line.bar_width = max(round(100 * (end - line.from_year + 1) / total, 2), 1)
+    summary.gap_bars = [
+        {"from": a, "to": b, "left": round(100 * (a - first) / total, 2), "width": round(100 * (b - a + 1) / total, 2)}
+        for a, b in summary.gaps
+    ]
+    summary.first_year = first
 
 
 @staff_required
@@ -131,3 +170,50 @@ def reassign_view(request, client_id):
         for error in form.errors.values():
             messages.error(request, f"{client.full_name}: {' '.join(error)}")
     return redirect(reverse("clients:assignments") + ("?" + request.GET.urlencode() if request.GET else ""))
+
+
+# Career -------------------------------------------------------------------------------------
+
+
+def _career_line_or_404(client, line_id):
+    line = client.career_lines.filter(pk=line_id).first()
+    if line is None:
+        raise Http404
+    return line
+
+
+@staff_required
+def career_line_form_view(request, client_id, line_id=None):
+    client = client_for_user(request.user, client_id, write=True)
+    line = _career_line_or_404(client, line_id) if line_id else None
+    form = CareerLineForm(request.POST or None, instance=line, client=client)
+    if request.method == "POST" and form.is_valid():
+        if line is None:
+            services.career_line_create(client=client, **form.cleaned_data)
+        else:
+            services.career_line_update(line=line, **form.cleaned_data)
+        messages.success(request, _("Career line saved."))
+        return redirect(client.get_absolute_url() + "#career")
+    return render(request, "clients/career_form.html", {"form": form, "client": client, "line": line})
+
+
+@staff_required
+@require_POST
+def career_line_delete_view(request, client_id, line_id):
+    client = client_for_user(request.user, client_id, write=True)
+    services.career_line_delete(line=_career_line_or_404(client, line_id))
+    messages.success(request, _("Career line deleted."))
+    return redirect(client.get_absolute_url() + "#career")
+
+
+@staff_required
+def career_shortcut_view(request, client_id):
+    client = client_for_user(request.user, client_id, write=True)
+    form = CareerShortcutForm(request.POST or None, client=client)
+    if request.method == "POST" and form.is_valid():
+        services.career_employee_since_studies(
+            client=client, end_of_studies_year=form.cleaned_data["end_of_studies_year"]
+        )
+        messages.success(request, _("Career line saved."))
+        return redirect(client.get_absolute_url() + "#career")
+    return render(request, "clients/career_shortcut.html", {"form": form, "client": client})

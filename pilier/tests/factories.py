@@ -66,3 +66,43 @@ class ClientFactory(factory.django.DjangoModelFactory):
     national_number = factory.LazyFunction(unique_national_number)
     language = "fr"
     social_status = "employee"
+
+
+class CareerLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clients.CareerLine"
+
+    client = factory.SubFactory(ClientFactory)
+    from_year = 2005
+    to_year = None
+    status = "employee"
+    employer = factory.Faker("company")
+
+
+_policy_numbers = itertools.count(100000)
+
+
+class PolicyFactory(factory.django.DjangoModelFactory):
+    """A PLCI by default; `section`/`type` and `insurer`/`number` may be given together."""
+
+    class Meta:
+        model = "policies.Policy"
+
+    client = factory.SubFactory(ClientFactory)
+    office = factory.SelfAttribute("client.office")
+    section = "pension"
+    type = "plci"
+    insurer = "ATHORA"
+    number = factory.LazyFunction(lambda: f"GV{next(_policy_numbers)}")
+    number_key = factory.SelfAttribute("number")
+    annual_premium = 1500
+    is_main = False
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from pilier.policies.services import policy_create
+
+        kwargs.pop("office")
+        kwargs.pop("number_key")
+        client = kwargs.pop("client")
+        return policy_create(client=client, **kwargs)

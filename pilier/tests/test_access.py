@@ -18,7 +18,15 @@ PUBLIC = {
     "set_language",
     "home",
 }
-POST_ONLY = {"clients:delete", "clients:reassign", "accounts:token_create", "accounts:token_revoke"}
+POST_ONLY = {
+    "clients:delete",
+    "clients:reassign",
+    "clients:career_delete",
+    "accounts:token_create",
+    "accounts:token_revoke",
+    "policies:main",
+    "policies:delete",
+}
 ADMIN_ONLY = {"clients:assignments", "clients:reassign"}
 
 
@@ -46,12 +54,29 @@ def test_the_walk_finds_the_pages():
     assert {"clients:list", "clients:detail", "clients:edit", "clients:status", "clients:history"} <= names
 
 
-def url_for(name, params, client_id):
-    if "client_id" in params:
-        return reverse(name, kwargs={"client_id": client_id})
-    if "token_id" in params:
-        return reverse(name, kwargs={"token_id": client_id})
-    return reverse(name)
+MISSING = "00000000-0000-4000-8000-000000000000"
+OWNED = ("client_id", "line_id", "policy_id")  # URL parameters that reach a client file
+
+
+def url_for(name, params, target, world=None):
+    """The URL of `name` for the file `target` (a Client) or for ids that exist nowhere (MISSING)."""
+    kwargs = {}
+    for param in params:
+        if target == MISSING:
+            kwargs[param] = MISSING
+        elif param == "client_id":
+            kwargs[param] = target.pk
+        elif param == "line_id":
+            kwargs[param] = world.line_of(target).pk
+        elif param == "policy_id":
+            kwargs[param] = world.policy_of(target).pk
+        elif param == "token_id":
+            kwargs[param] = MISSING
+    return reverse(name, kwargs=kwargs)
+
+
+def reaches_a_file(params) -> bool:
+    return any(p in OWNED for p in params)
 
 
 def call(client, name, url):
@@ -60,41 +85,56 @@ def call(client, name, url):
 
 @pytest.mark.parametrize(("name", "params"), PAGES)
 def test_anonymous_visitors_are_sent_to_the_login_page(client, world, name, params):
-    response = call(client, name, url_for(name, params, world.client.pk))
+    response = call(client, name, url_for(name, params, world.client, world))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if "client_id" in p[1]])
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if reaches_a_file(p[1])])
 def test_another_offices_file_answers_404(client, world, name, params):
+    url = url_for(name, params, world.client, world)
     client.force_login(world.outsider)  # an office admin, of the other office
-    assert call(client, name, url_for(name, params, world.client.pk)).status_code == 404
+    assert call(client, name, url).status_code == 404
 
 
-@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if "client_id" in p[1] and p[0] not in ADMIN_ONLY])
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if reaches_a_file(p[1]) and p[0] not in ADMIN_ONLY])
 def test_a_restricted_file_answers_404_to_non_assignees_admins_included(client, world, name, params):
+    url = url_for(name, params, world.restricted, world)
     for user in (world.bob, world.admin):
         client.force_login(user)
-        assert call(client, name, url_for(name, params, world.restricted.pk)).status_code == 404
+        assert call(client, name, url).status_code == 404
 
 
-@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if "client_id" in p[1]])
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if reaches_a_file(p[1])])
 def test_a_missing_file_answers_404(client, world, name, params):
     client.force_login(world.admin)
-    assert call(client, name, url_for(name, params, "00000000-0000-4000-8000-000000000000")).status_code == 404
+    assert call(client, name, url_for(name, params, MISSING)).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if "line_id" in p[1] or "policy_id" in p[1]])
+def test_a_line_or_policy_of_another_file_answers_404(client, world, name, params):
+    """A valid file in the URL does not open a line or policy of another file."""
+    kwargs = {"client_id": world.client.pk} if "client_id" in params else {}
+    if "line_id" in params:
+        kwargs["line_id"] = world.line_of(world.restricted).pk
+    if "policy_id" in params:
+        kwargs["policy_id"] = world.policy_of(world.restricted).pk
+    client.force_login(world.bob)
+    assert call(client, name, reverse(name, kwargs=kwargs)).status_code == 404
 
 
 @pytest.mark.parametrize(("name", "params"), [p for p in PAGES if p[0] not in POST_ONLY])
 def test_the_allowed_user_gets_the_page(client, world, name, params):
+    url = url_for(name, params, world.restricted, world)
     client.force_login(world.admin if name in ADMIN_ONLY else world.alice)
-    assert call(client, name, url_for(name, params, world.restricted.pk)).status_code == 200
+    assert call(client, name, url).status_code == 200
 
 
 @pytest.mark.parametrize("name", sorted(ADMIN_ONLY))
 def test_admin_pages_are_refused_to_staff(client, world, name):
     client.force_login(world.alice)
     params = dict(PAGES)[name]
-    assert call(client, name, url_for(name, params, world.client.pk)).status_code == 403
+    assert call(client, name, url_for(name, params, world.client, world)).status_code == 403
 
 
 API_ROUTES = [

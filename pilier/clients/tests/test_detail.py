@@ -16,7 +16,7 @@ def test_the_file_shows_identity_status_assignees_todos_and_sections(client, wor
     html = client.get(world.client.get_absolute_url()).content.decode()
     for part in ('id="identity"', 'id="status"', 'id="todos"', 'id="career"', 'id="pension"', 'id="disability"'):
         assert part in html
-    assert 'id="death"' in html and 'id="investments"' in html and 'id="history"' in html
+    assert 'id="death"' in html and 'id="investment"' in html and 'id="history"' in html
     assert "99.99.99-999.99" in html
     assert "Alice Aerts" in html
 
@@ -36,8 +36,9 @@ def test_the_file_page_uses_a_fixed_number_of_queries(client, world, django_asse
     client.force_login(world.alice)
     url = world.client.get_absolute_url()
     client.get(url)
-    # session, user, membership, client (+ assignees), history (+ authors), history's assignees
-    with django_assert_num_queries(6):
+    # session, user, membership, client (+ assignees), history (+ authors), history's assignees,
+    # career lines, policies
+    with django_assert_num_queries(8):
         client.get(url)
     for index in range(40):
         services.client_update(
@@ -45,7 +46,7 @@ def test_the_file_page_uses_a_fixed_number_of_queries(client, world, django_asse
             phone=f"0470 00 00 {index:02d}",
             account_manager=world.bob if index % 2 else world.alice,
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.context["more_history"]
     assert len(response.context["history"]) == 20

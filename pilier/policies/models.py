@@ -1,0 +1,134 @@
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from pilier.accounts.models import Office
+from pilier.clients.models import Client
+
+from .catalogue import TYPE_CHOICES, TYPES, Section
+
+
+class PolicyStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DORMANT = "dormant", _("Premium-free / dormant")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class PaymentFrequency(models.TextChoices):
+    YEARLY = "yearly", _("Yearly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    MONTHLY = "monthly", _("Monthly")
+    SINGLE = "single", _("Single premium")
+    FREE = "free", _("Free payments")
+
+
+def money_field(label, **kwargs):
+    return models.DecimalField(label, max_digits=14, decimal_places=2, null=True, blank=True, **kwargs)
+
+
+# Fields the insurer knows (a portfolio file may update them) and fields only the broker knows.
+INSURER_FIELDS = (
+    "status",
+    "start_date",
+    "end_date",
+    "annual_premium",
+    "reserves",
+    "reserves_date",
+    "death_capital",
+)
+BROKER_FIELDS = (
+    "payment_frequency",
+    "disability_annual_benefit",
+    "disability_waiting_days",
+    "beneficiary",
+    "managed",
+    "mandate",
+    "goal",
+    "notes",
+)
+
+
+class Policy(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Kept equal to the client's office by the services, so imports match on one index.
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="policies")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="policies")
+    section = models.CharField(_("section"), max_length=12, choices=Section)
+    type = models.CharField(_("type"), max_length=24, choices=TYPE_CHOICES)
+    insurer = models.CharField(_("insurer"), max_length=20)
+    number = models.CharField(_("policy number"), max_length=40)
+    number_key = models.CharField(max_length=40, editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=PolicyStatus, default=PolicyStatus.ACTIVE)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    annual_premium = money_field(_("yearly premium"))
+    payment_frequency = models.CharField(
+        _("payment frequency"), max_length=12, choices=PaymentFrequency, default=PaymentFrequency.YEARLY
+    )
+    reserves = money_field(_("acquired reserves"))
+    reserves_date = models.DateField(_("reserves at"), null=True, blank=True)
+    death_capital = money_field(_("death capital"))
+    disability_annual_benefit = money_field(_("disability benefit (yearly)"))
+    disability_waiting_days = models.PositiveSmallIntegerField(_("waiting period (days)"), null=True, blank=True)
+    beneficiary = models.TextField(_("beneficiary"), blank=True)
+    managed = models.BooleanField(_("managed by the office"), default=True)
+    mandate = models.BooleanField(_("mandate with the insurer"), default=False)
+    goal = models.CharField(
+        _("goal"), max_length=100, blank=True, help_text=_("e.g. grandchildren, seaside flat, growth")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    main_group = models.CharField(max_length=8, blank=True, editable=False)
+    is_main = models.BooleanField(_("main policy"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["number_key", "main_group", "updated_at"])
+
+    class Meta:
+        ordering = ["section", "-is_main", "type", "start_date", "created_at"]
+        verbose_name_plural = "policies"
+        constraints = [
+            # Exactly one main policy per group is kept by the services; the database makes
+            # sure there is never more than one, even when two requests race.
+            models.UniqueConstraint(
+                fields=["client", "main_group"], condition=Q(is_main=True), name="policy_one_main_per_group"
+            ),
+            models.UniqueConstraint(fields=["office", "insurer", "number_key"], name="policy_unique_number_in_office"),
+            models.CheckConstraint(condition=Q(is_main=False) | ~Q(main_group=""), name="policy_main_only_in_a_group"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="policy_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "section"], name="policy_client_section_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.insurer} {self.number}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("policies:edit", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.main_group = TYPES[self.type].main_group
+        super().save(*args, **kwargs)
+
+    @property
+    def kind(self):
+        return TYPES[self.type]
+
+    @property
+    def insurer_name(self) -> str:
+        from .insurers import insurer
+
+        try:
+            return insurer(self.insurer).name
+        except KeyError:
+            return self.insurer
