@@ -111,14 +111,14 @@ class Policy(models.Model):
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.insurer} {self.number}"
 
+    def save(self, *args, **kwargs):
+        self.main_group = TYPES[self.type].main_group
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("policies:edit", args=[self.pk])
-
-    def save(self, *args, **kwargs):
-        self.main_group = TYPES[self.type].main_group
-        super().save(*args, **kwargs)
 
     @property
     def kind(self):
