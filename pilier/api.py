@@ -83,5 +83,9 @@ def unauthorized(request, exc):
 
 
 from pilier.clients.api import router as clients_router  # noqa: E402
+from pilier.policies.api import insurers_router  # noqa: E402
+from pilier.policies.api import router as policies_router  # noqa: E402
 
 api.add_router("/clients", clients_router)
+api.add_router("/", policies_router)
+api.add_router("/insurers", insurers_router)

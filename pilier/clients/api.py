@@ -1,18 +1,22 @@
 import datetime
 import uuid
+from decimal import Decimal
 from typing import Literal
 
+from django.db.models import Prefetch
 from django.forms.models import model_to_dict
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from pilier.api import FieldErrors
+from pilier.policies.models import Policy
+from pilier.policies.services import main_policy_todos
 
 from . import services
 from .access import client_for_user
-from .forms import ClientIdentityForm, SocialStatusForm, office_staff
+from .forms import CareerLineForm, ClientIdentityForm, SocialStatusForm, office_staff
 from .models import Client
 from .selectors import client_list
 
@@ -118,7 +122,7 @@ class ClientOut(Schema):
 
     @staticmethod
     def resolve_todos(obj: Client):
-        return [str(t) for t in obj.todos()]
+        return [str(t) for t in obj.todos() + main_policy_todos(obj.policies.all())]
 
 
 class ClientPatch(Schema):
@@ -243,7 +247,9 @@ def _get(request, client_id) -> Client:
 def list_clients(
     request, search: str = "", sort: Literal["name", "-name", "number", "-number", "created", "-created"] = "name"
 ):
-    return client_list(user=request.user, office=request.office, query=search, sort=sort)
+    return client_list(user=request.user, office=request.office, query=search, sort=sort).prefetch_related(
+        Prefetch("policies", queryset=Policy.objects.only("id", "client_id", "main_group", "is_main"))
+    )
 
 
 @router.post("", response={201: ClientOut}, summary="Create a client file (identity, optionally the social status)")
@@ -269,4 +275,84 @@ def update_client(request, client_id: uuid.UUID, payload: ClientPatch):
 @router.delete("/{client_id}", response={204: None}, summary="Delete a client file (kept in the history)")
 def delete_client(request, client_id: uuid.UUID):
     services.client_delete(client=_get(request, client_id))
+    return HttpResponse(status=204)
+
+
+# Career lines -------------------------------------------------------------------------------
+
+CareerStatusCode = Literal[
+    "employee",
+    "civil_servant",
+    "self_employed",
+    "company_director",
+    "assisting_spouse",
+    "unemployed",
+    "student",
+    "career_break",
+    "other",
+]
+
+
+class CareerLineOut(Schema):
+    id: uuid.UUID
+    from_year: int
+    to_year: int | None = Field(None, description="null while ongoing")
+    status: CareerStatusCode
+    employer: str
+    various_employers: bool
+    gross_annual_income: Decimal | None
+
+
+class CareerLinePatch(Schema):
+    from_year: int | None = None
+    to_year: int | None = None
+    status: CareerStatusCode | None = None
+    employer: str | None = None
+    gross_annual_income: Decimal | None = None
+
+
+class CareerLineIn(CareerLinePatch):
+    from_year: int
+    status: CareerStatusCode
+
+
+def _career_fields(request, client, payload: dict, line=None) -> dict:
+    data = model_to_dict(line, fields=CareerLineForm.Meta.fields) if line else {}
+    data.update({k: ("" if v is None and k == "employer" else v) for k, v in payload.items()})
+    form = CareerLineForm(data=data, instance=line, client=client)
+    if not form.is_valid():
+        raise FieldErrors({k: [str(m) for m in v] for k, v in form.errors.items()})
+    return form.cleaned_data
+
+
+def _line(client, line_id):
+    line = client.career_lines.filter(pk=line_id).first()
+    if line is None:
+        raise Http404
+    return line
+
+
+@router.get("/{client_id}/career-lines", response=list[CareerLineOut], tags=["career"], summary="The career lines")
+def list_career_lines(request, client_id: uuid.UUID):
+    return list(_get(request, client_id).career_lines.all())
+
+
+@router.post("/{client_id}/career-lines", response={201: CareerLineOut}, tags=["career"], summary="Add a line")
+def create_career_line(request, client_id: uuid.UUID, payload: CareerLineIn):
+    client = _get(request, client_id)
+    fields = _career_fields(request, client, payload.dict(exclude_unset=True))
+    return Status(201, services.career_line_create(client=client, **fields))
+
+
+@router.patch("/{client_id}/career-lines/{line_id}", response=CareerLineOut, tags=["career"], summary="Change a line")
+def update_career_line(request, client_id: uuid.UUID, line_id: uuid.UUID, payload: CareerLinePatch):
+    client = _get(request, client_id)
+    line = _line(client, line_id)
+    fields = _career_fields(request, client, payload.dict(exclude_unset=True), line)
+    return services.career_line_update(line=line, **fields)
+
+
+@router.delete("/{client_id}/career-lines/{line_id}", response={204: None}, tags=["career"], summary="Delete a line")
+def delete_career_line(request, client_id: uuid.UUID, line_id: uuid.UUID):
+    services.career_line_delete(line=_line(_get(request, client_id), line_id))
     return HttpResponse(status=204)

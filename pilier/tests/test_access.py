@@ -140,40 +140,94 @@ def test_admin_pages_are_refused_to_staff(client, world, name):
 API_ROUTES = [
     ("get", "/api/v1/clients"),
     ("post", "/api/v1/clients"),
-    ("get", "/api/v1/clients/{id}"),
-    ("patch", "/api/v1/clients/{id}"),
-    ("delete", "/api/v1/clients/{id}"),
+    ("get", "/api/v1/clients/{client_id}"),
+    ("patch", "/api/v1/clients/{client_id}"),
+    ("delete", "/api/v1/clients/{client_id}"),
+    ("get", "/api/v1/clients/{client_id}/career-lines"),
+    ("post", "/api/v1/clients/{client_id}/career-lines"),
+    ("patch", "/api/v1/clients/{client_id}/career-lines/{line_id}"),
+    ("delete", "/api/v1/clients/{client_id}/career-lines/{line_id}"),
+    ("get", "/api/v1/clients/{client_id}/policies"),
+    ("post", "/api/v1/clients/{client_id}/policies"),
+    ("get", "/api/v1/policies/{policy_id}"),
+    ("patch", "/api/v1/policies/{policy_id}"),
+    ("delete", "/api/v1/policies/{policy_id}"),
+    ("get", "/api/v1/insurers"),
 ]
+FILE_ROUTES = [r for r in API_ROUTES if "{" in r[1]]
+# Valid bodies, so that a 404 is not hidden behind a 422.
+BODIES = {
+    ("post", "/api/v1/clients/{client_id}/career-lines"): {"from_year": 2010, "status": "employee"},
+    ("post", "/api/v1/clients/{client_id}/policies"): {
+        "section": "pension",
+        "type": "plci",
+        "insurer": "ATHORA",
+        "number": "GV990001",
+    },
+}
+
+
+# Valid bodies, so that a 404 is not hidden behind a 422.
+BODIES = {
+    ("post", "/api/v1/clients/{client_id}/career-lines"): {"from_year": 2010, "status": "employee"},
+    ("post", "/api/v1/clients/{client_id}/policies"): {
+        "section": "pension",
+        "type": "plci",
+        "insurer": "ATHORA",
+        "number": "GV990001",
+    },
+}
+
+
+def api_url(path, target, world):
+    """`path` for the file `target` (its career line, its policy) or for ids that exist nowhere."""
+    if target == MISSING:
+        return path.format(client_id=MISSING, line_id=MISSING, policy_id=MISSING)
+    ids = {"client_id": target.pk}
+    if "{line_id}" in path:
+        ids["line_id"] = world.line_of(target).pk
+    if "{policy_id}" in path:
+        ids["policy_id"] = world.policy_of(target).pk
+    return path.format(**ids)
 
 
 def test_the_api_route_list_is_complete(client, world):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    documented = {(method, path.replace("{client_id}", "{id}")) for path, ops in paths.items() for method in ops}
+    documented = {(method, path) for path, ops in paths.items() for method in ops}
     assert documented == set(API_ROUTES)
 
 
 @pytest.mark.parametrize(("method", "path"), API_ROUTES)
 def test_the_api_needs_a_token(client, world, method, path):
-    url = path.format(id=world.client.pk)
+    url = api_url(path, world.client, world)
     assert getattr(client, method)(url, content_type="application/json").status_code == 401
     bad = api_headers("plr_not-a-token")
     assert getattr(client, method)(url, content_type="application/json", **bad).status_code == 401
 
 
-@pytest.mark.parametrize(("method", "path"), [r for r in API_ROUTES if "{id}" in r[1]])
+@pytest.mark.parametrize(("method", "path"), FILE_ROUTES)
 def test_the_api_answers_404_for_another_office_a_restricted_file_or_a_missing_id(client, world, method, path):
     cases = [
-        (world.outsider, world.client.pk),
-        (world.bob, world.restricted.pk),
-        (world.admin, world.restricted.pk),
-        (world.alice, "00000000-0000-4000-8000-000000000000"),
+        (world.outsider, api_url(path, world.client, world)),
+        (world.bob, api_url(path, world.restricted, world)),
+        (world.admin, api_url(path, world.restricted, world)),
+        (world.alice, api_url(path, MISSING, world)),
     ]
-    for user, client_id in cases:
-        response = getattr(client, method)(
-            path.format(id=client_id), data={}, content_type="application/json", **api_headers(world.token(user))
-        )
-        assert response.status_code == 404, (user, client_id)
+    for user, url in cases:
+        body = BODIES.get((method, path), {})
+        response = getattr(client, method)(url, body, content_type="application/json", **api_headers(world.token(user)))
+        assert response.status_code == 404, (user, url, response.content)
     assert world.client.__class__.objects.filter(pk=world.restricted.pk).exists()
+    assert world.restricted.policies.exists() or "{policy_id}" not in path
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in FILE_ROUTES if "line_id" in r[1]])
+def test_the_api_does_not_reach_a_line_through_another_file(client, world, method, path):
+    url = path.format(client_id=world.client.pk, line_id=world.line_of(world.restricted).pk)
+    response = getattr(client, method)(
+        url, data={}, content_type="application/json", **api_headers(world.token(world.bob))
+    )
+    assert response.status_code == 404
 
 
 def test_a_session_is_not_enough_for_the_api(client, world):

@@ -1,0 +1,161 @@
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Literal
+
+from django.forms.models import model_to_dict
+from django.http import HttpResponse
+from django.utils import translation
+from ninja import Field, Router, Schema, Status
+
+from pilier.api import FieldErrors
+from pilier.clients.access import client_for_user
+
+from . import services
+from .access import policy_for_user
+from .catalogue import TYPES
+from .forms import POLICY_FIELDS, PolicyForm
+from .insurers import insurers
+from .selectors import policies_of
+
+router = Router(tags=["policies"])
+insurers_router = Router(tags=["insurers"])
+
+SectionCode = Literal["pension", "disability", "death", "investment"]
+TypeCode = Literal[tuple(TYPES)]  # type: ignore[valid-type]
+StatusCode = Literal["active", "dormant", "terminated"]
+FrequencyCode = Literal["yearly", "half_yearly", "quarterly", "monthly", "single", "free"]
+
+
+class PolicyOut(Schema):
+    id: uuid.UUID
+    client: uuid.UUID = Field(..., alias="client_id")
+    section: SectionCode
+    type: TypeCode
+    insurer: str
+    number: str = Field(..., description="As the insurer writes it (normalised)")
+    status: StatusCode
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    annual_premium: Decimal | None
+    payment_frequency: FrequencyCode
+    reserves: Decimal | None
+    reserves_date: datetime.date | None
+    death_capital: Decimal | None
+    disability_annual_benefit: Decimal | None
+    disability_waiting_days: int | None
+    beneficiary: str
+    is_main: bool
+    managed: bool
+    mandate: bool
+    goal: str
+    notes: str
+
+
+class PolicyPatch(Schema):
+    section: SectionCode | None = None
+    type: TypeCode | None = None
+    insurer: str | None = Field(None, description="Insurer code, see GET /insurers")
+    number: str | None = None
+    status: StatusCode | None = None
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    annual_premium: Decimal | None = None
+    payment_frequency: FrequencyCode | None = None
+    reserves: Decimal | None = None
+    reserves_date: datetime.date | None = None
+    death_capital: Decimal | None = None
+    disability_annual_benefit: Decimal | None = None
+    disability_waiting_days: int | None = None
+    beneficiary: str | None = None
+    is_main: bool | None = None
+    managed: bool | None = None
+    mandate: bool | None = None
+    goal: str | None = None
+    notes: str | None = None
+
+
+class PolicyIn(PolicyPatch):
+    section: SectionCode
+    type: TypeCode
+    insurer: str
+    number: str
+
+
+_TEXT = {"beneficiary", "goal", "notes", "number", "insurer"}
+
+
+def _validated(request, client, payload: dict, policy=None) -> dict:
+    """The same validation as the page: section and type, the insurer's number format, duplicates."""
+    data = model_to_dict(policy, fields=POLICY_FIELDS) if policy else {"managed": True, "status": "active"}
+    data.setdefault("payment_frequency", "yearly")
+    data.setdefault("status", "active")
+    if "insurer" in payload and payload["insurer"]:
+        payload["insurer"] = payload["insurer"].upper()
+    data.update({k: ("" if v is None and k in _TEXT else v) for k, v in payload.items()})
+    form = PolicyForm(data=data, instance=policy, client=client, user=request.user)
+    if not form.is_valid():
+        raise FieldErrors({k: [str(m) for m in v] for k, v in form.errors.items()})
+    fields = dict(form.cleaned_data)
+    if "is_main" not in payload:
+        fields["is_main"] = None if policy else False
+    return fields
+
+
+@router.get("/clients/{client_id}/policies", response=list[PolicyOut], summary="The client's policies")
+def list_policies(request, client_id: uuid.UUID):
+    return policies_of(client_for_user(request.user, client_id))
+
+
+@router.post("/clients/{client_id}/policies", response={201: PolicyOut}, summary="Add a policy")
+def create_policy(request, client_id: uuid.UUID, payload: PolicyIn):
+    client = client_for_user(request.user, client_id, write=True)
+    fields = _validated(request, client, payload.dict(exclude_unset=True))
+    return Status(201, services.policy_create(client=client, **fields))
+
+
+@router.get("/policies/{policy_id}", response=PolicyOut, summary="One policy")
+def get_policy(request, policy_id: uuid.UUID):
+    return policy_for_user(request.user, policy_id)
+
+
+@router.patch("/policies/{policy_id}", response=PolicyOut, summary="Change a policy (is_main: true makes it main)")
+def update_policy(request, policy_id: uuid.UUID, payload: PolicyPatch):
+    policy = policy_for_user(request.user, policy_id, write=True)
+    fields = _validated(request, policy.client, payload.dict(exclude_unset=True), policy)
+    return services.policy_update(policy=policy, **fields)
+
+
+@router.delete("/policies/{policy_id}", response={204: None}, summary="Delete a policy (kept in the history)")
+def delete_policy(request, policy_id: uuid.UUID):
+    services.policy_delete(policy=policy_for_user(request.user, policy_id, write=True))
+    return HttpResponse(status=204)
+
+
+class InsurerOut(Schema):
+    code: str
+    name: str
+    enterprise_number: str | None
+    number_format: str
+    example: str
+    hint: str = Field(..., description="In the caller's language")
+    hints: dict[str, str]
+    source: str
+
+
+@insurers_router.get("", response=list[InsurerOut], summary="Insurers with their policy-number formats")
+def list_insurers(request):
+    language = translation.get_language() or "fr"
+    return [
+        {
+            "code": i.code,
+            "name": i.name,
+            "enterprise_number": i.enterprise_number,
+            "number_format": i.number_format,
+            "example": i.example,
+            "hint": i.hint_in(language),
+            "hints": dict(i.hint),
+            "source": i.source,
+        }
+        for i in insurers()
+    ]
