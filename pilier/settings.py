@@ -7,7 +7,9 @@ ALLOWED_HOSTS  comma-separated; default: localhost names
 EMAIL_URL      default: consolemail:// (mails printed on the console)
 """
 
+import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import environ
@@ -97,6 +99,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         }
     )
+    # Tests on a file, as in production: an in-memory database shares one cache between threads,
+    # where concurrent writers fail at once instead of waiting their turn.
+    # One file per test process, so that parallel runs never share one.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"pilier-test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -93,19 +93,22 @@ def policy_create(*, client: Client, is_main: bool = False, **fields) -> Policy:
 
 @transaction.atomic
 def policy_update(*, policy: Policy, is_main: bool | None = None, **fields) -> Policy:
+    """`is_main`: True makes it main, False unmarks it (unless it is alone), None keeps the mark."""
     _lock(policy.client)
     old_group = policy.main_group
     _apply(policy, fields)
-    _check(policy)
+    policy.main_group = TYPES[policy.type].main_group
     if policy.main_group != old_group or is_main is False:
         policy.is_main = False
-    if policy.main_group and is_main:
-        _mark_main(policy)
+    if policy.main_group:
+        if is_main:
+            _mark_main(policy)
+        elif not policy.is_main and not _siblings(policy).exists():
+            policy.is_main = True  # alone in its group
+    _check(policy)
     policy.save()
     if old_group != policy.main_group:
         _settle_lone(policy.client, old_group)
-    _settle_lone(policy.client, policy.main_group)
-    policy.refresh_from_db(fields=["is_main"])
     return policy
 
 
