@@ -1,19 +1,24 @@
 """The README screenshot: a realistic client file in French, at 1280x900, full page.
 
-Its data and history dates are fixed, so that the PNG only changes when the page does
+Its data and history dates are fixed, and so is "today" for the page (the career's years done and left,
+the timeline's last year), so that the PNG only changes when the page does
 (docs/screenshot-client-file.png is committed; it is rewritten only when its bytes differ).
 """
 
 import datetime
 import re
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template import defaulttags
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from pilier.clients import services
 from pilier.clients.identifiers import national_number_for
+from pilier.policies import services as policies
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +26,32 @@ SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot-clien
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
+TODAY = datetime.date(2025, 11, 14)  # a few weeks after the last change of the file's history
+
+
 def at(day: str, time: str) -> datetime.datetime:
     return datetime.datetime.strptime(f"{day} {time}", "%d/%m/%Y %H:%M").replace(tzinfo=BRUSSELS)
+
+
+class _PinnedDatetime(datetime.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=tz or BRUSSELS)
+
+
+@pytest.fixture
+def pinned_today(monkeypatch):
+    """The page's "today" is TODAY: the client file reads the year from timezone.localdate()
+    (years done, years left, the timeline) and from {% now "Y" %} (the timeline's header).
+    The live server runs in this process, in a thread: it sees the patched functions."""
+    localdate = timezone.localdate
+
+    def pinned_localdate(value=None, timezone=None):
+        return TODAY if value is None else localdate(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", pinned_localdate)
+    monkeypatch.setattr(defaulttags, "datetime", _PinnedDatetime)
+    return TODAY
 
 
 def build_client_file(world):
@@ -80,10 +109,77 @@ def build_client_file(world):
     assert len(rows) == len(steps)
     for row, (when, who, _changes) in zip(rows, steps, strict=True):
         type(row).objects.filter(pk=row.pk).update(history_date=when, history_user=who)
+    add_career(client)
+    add_policies(client)
     return client
 
 
-def test_readme_screenshot_of_a_client_file(page: Page, log_in, world):
+def add_career(client):
+    """Employee after her studies, two years without a line (the gap), self-employed, then her company."""
+    for from_year, to_year, status, employer, income in [
+        (2001, 2005, "employee", "Atelier Delmotte & Associés", "31200"),
+        (2008, 2012, "self_employed", "Architecte indépendante", "48500"),
+        (2013, None, "company_director", "Vandenberghe Architecture SRL", "72000"),
+    ]:
+        services.career_line_create(
+            client=client,
+            from_year=from_year,
+            to_year=to_year,
+            status=status,
+            employer=employer,
+            gross_annual_income=Decimal(income),
+        )
+
+
+def add_policies(client):
+    """A main PLCI (NN) and an EIP in the pension section, a guaranteed income, an investment with a goal."""
+    for fields in [
+        dict(
+            section="pension",
+            type="plci",
+            insurer="NN",
+            number="3001843379",
+            start_date=datetime.date(2009, 1, 1),
+            annual_premium=Decimal("3412.50"),
+            reserves=Decimal("58240.17"),
+            reserves_date=datetime.date(2024, 12, 31),
+        ),
+        dict(
+            section="pension",
+            type="eip",
+            insurer="AG",
+            number="800123456701",
+            start_date=datetime.date(2014, 6, 1),
+            annual_premium=Decimal("12000"),
+            reserves=Decimal("131905.40"),
+            reserves_date=datetime.date(2024, 12, 31),
+        ),
+        dict(
+            section="disability",
+            type="guaranteed_income",
+            insurer="BALOISE",
+            number="GI 2013 0457",
+            start_date=datetime.date(2013, 3, 1),
+            annual_premium=Decimal("1845.60"),
+            disability_annual_benefit=Decimal("42000"),
+            disability_waiting_days=30,
+        ),
+        dict(
+            section="investment",
+            type="investment_insurance",
+            insurer="ALLIANZ",
+            number="INV 5520 7700",
+            start_date=datetime.date(2019, 9, 15),
+            annual_premium=Decimal("2400"),
+            reserves=Decimal("17315.82"),
+            reserves_date=datetime.date(2025, 9, 30),
+            goal="Études des enfants",
+        ),
+    ]:
+        policies.policy_create(client=client, **fields)
+
+
+def test_readme_screenshot_of_a_client_file(page: Page, log_in, world, pinned_today):
     client = build_client_file(world)
     log_in(world.alice)
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -98,6 +194,20 @@ def test_readme_screenshot_of_a_client_file(page: Page, log_in, world):
     expect(page.locator("#history tbody tr")).to_have_count(5)
     expect(page.locator("#history tbody tr").first).to_contain_text("20/10/2025 16:30")
     expect(page.locator("#todos")).to_have_count(0)  # a complete file: nothing left to do
+    career = page.locator("#career")
+    expect(career.locator("tbody tr:not(.gap)")).to_have_count(3)
+    expect(career.locator("tbody tr.gap")).to_have_count(1)
+    expect(career.locator("tbody tr.gap td").first).to_have_text("2006–2007")
+    expect(career.locator("#years-done")).to_have_text("23")  # 2001–2005 and 2008–2025
+    expect(career.locator("#years-left")).to_have_text("20")  # born in 1978: 67 in 2045
+    expect(career.locator("thead")).to_contain_text("→ 2025")
+    pension = page.locator("#pension")
+    expect(pension.locator("tbody tr")).to_have_count(2)
+    expect(pension.locator("tbody tr", has_text="300-1843379")).to_contain_text("NN Insurance Belgium")
+    expect(pension.locator("tbody .badge:not(.warn)")).to_have_count(2)  # each alone in its group: PLCI, EIP
+    expect(page.locator("#disability tbody tr")).to_have_count(1)
+    expect(page.locator("#death tbody tr")).to_have_count(0)
+    expect(page.locator("#investment tbody tr")).to_contain_text("Études des enfants")
     page.evaluate("document.fonts.ready")
 
     png = page.screenshot(full_page=True, animations="disabled", caret="hide")
