@@ -108,10 +108,20 @@ def _place_on_timeline(lines, summary, current_year: int) -> None:
         end = min(line.to_year or current_year, current_year)
         line.bar_left = round(100 * (line.from_year - first) / total, 2)
         line.bar_width = max(round(100 * (end - line.from_year + 1) / total, 2), 1)
-    summary.gap_bars = [
-        {"from": a, "to": b, "left": round(100 * (a - first) / total, 2), "width": round(100 * (b - a + 1) / total, 2)}
+    gap_rows = [
+        {
+            "years": str(a) if a == b else f"{a}–{b}",
+            "from_year": a,
+            "left": round(100 * (a - first) / total, 2),
+            "width": round(100 * (b - a + 1) / total, 2),
+        }
         for a, b in summary.gaps
     ]
+    # Lines and gaps in the order of the years.
+    summary.rows = sorted(
+        [("line", line.from_year, line) for line in lines] + [("gap", g["from_year"], g) for g in gap_rows],
+        key=lambda row: (row[1], row[0] == "line"),
+    )
     summary.first_year = first
 
 
