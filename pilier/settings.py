@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "pilier.accounts",
     "pilier.clients",
     "pilier.policies",
+    "pilier.couplings",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +191,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+MEDIA_ROOT = VAR_DIR / "media"  # uploaded files (portfolio imports): private, never served
+
+# Background jobs: django-tasks with its database backend; `make run` starts one worker.
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+
+# Shared between the web server and the worker (import progress): a folder under var/ by default.
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 
 NINJA_PAGINATION_PER_PAGE = 50
 CLIENTS_PER_PAGE = 25

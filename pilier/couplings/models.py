@@ -1,0 +1,104 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pilier.accounts.models import Office
+from pilier.clients.models import Client
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportSource(models.TextChoices):
+    UPLOAD = "upload", _("Upload")
+    API = "api", _("API")
+    COMMAND = "command", _("Command")
+
+
+class PortfolioImport(models.Model):
+    """One portfolio file from an insurer (or several), and what importing it did."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="portfolio_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="portfolio_imports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=ImportSource, default=ImportSource.UPLOAD)
+    file_name = models.CharField(_("file"), max_length=255)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    status = models.CharField(max_length=10, choices=ImportStatus, default=ImportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    insurers = models.JSONField(default=list, blank=True)
+    records = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[{line, message}] of the rejected records")
+    failure = models.TextField(blank=True, help_text="Why the whole file was refused")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["office", "-created_at"], name="import_office_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class UnmatchedStatus(models.TextChoices):
+    OPEN = "open", _("To handle")
+    LINKED = "linked", _("Linked to a file")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class UnmatchedReason(models.TextChoices):
+    NO_MANDATE = "no_mandate", _("No policy with this number, and no mandate")
+    NO_CLIENT = "no_client", _("Mandate, but no client file with this national number")
+
+
+class UnmatchedRecord(models.Model):
+    """A record that no policy of the office matches: the broker links it to a file or dismisses it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="unmatched_records")
+    last_import = models.ForeignKey(PortfolioImport, on_delete=models.SET_NULL, null=True, related_name="+")
+    insurer = models.CharField(max_length=20)
+    number = models.CharField(max_length=40)
+    number_key = models.CharField(max_length=40)
+    type = models.CharField(max_length=24)
+    holder_national_number = models.CharField(max_length=15, blank=True)
+    holder_name = models.CharField(max_length=300, blank=True)
+    mandate = models.BooleanField(default=False)
+    reason = models.CharField(max_length=12, choices=UnmatchedReason)
+    data = models.JSONField(help_text="The record as read, with its values cleaned")
+    fingerprint = models.CharField(
+        max_length=32, help_text="Digest of `data`: a re-import of the same record changes nothing"
+    )
+    status = models.CharField(max_length=10, choices=UnmatchedStatus, default=UnmatchedStatus.OPEN)
+    linked_client = models.ForeignKey(Client, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    seen_at = models.DateTimeField()
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "-seen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "insurer", "number_key"], name="unmatched_unique_number")
+        ]
+        indexes = [models.Index(fields=["office", "status"], name="unmatched_office_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.number}"

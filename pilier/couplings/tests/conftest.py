@@ -1,0 +1,58 @@
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+
+from pilier.couplings.insurers.records import FIELDS
+from pilier.couplings.models import PortfolioImport
+from pilier.couplings.services import portfolio_import_run
+
+HEADER = ";".join(FIELDS)
+
+
+def row(**values) -> dict:
+    base = {
+        "insurer": "NN",
+        "policy_number": "3000000256",
+        "type": "plci",
+        "status": "active",
+        "holder_national_number": "",
+        "holder_last_name": "Dubois",
+        "holder_first_name": "Marc",
+        "holder_birth_date": "",
+        "start_date": "2019-01-01",
+        "end_date": "",
+        "annual_premium": "2451.00",
+        "reserves": "12345.67",
+        "reserves_date": "2026-01-01",
+        "death_capital": "",
+        "mandate": "yes",
+    }
+    base.update(values)
+    return base
+
+
+def csv_bytes(rows: list[dict], *, delimiter=";", encoding="utf-8", header=None) -> bytes:
+    lines = [header if header is not None else delimiter.join(FIELDS)]
+    lines += [delimiter.join(str(r.get(f, "")) for f in FIELDS) for r in rows]
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+@pytest.fixture
+def run_import(world):
+    """Runs an import of `content` (bytes) for `user`'s office in the foreground; returns the row."""
+
+    def run(content: bytes, *, user=None, name="portfolio.csv"):
+        user = user or world.admin
+        from pilier.accounts.middleware import staff_membership
+
+        job = PortfolioImport.objects.create(
+            office=staff_membership(user).office, created_by=user, file_name=name, source="command"
+        )
+        job.file.save(f"{job.pk}.dat", ContentFile(content), save=True)
+        return portfolio_import_run(portfolio_import=job)
+
+    return run
+
+
+__all__ = ["HEADER", "csv_bytes", "row", "io"]
