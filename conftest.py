@@ -43,6 +43,30 @@ class World:
     def policy_of(self, client: Client):
         return client.policies.first() or PolicyFactory(client=client)
 
+    def import_of(self, office: Office):
+        from pilier.couplings.models import PortfolioImport
+
+        return PortfolioImport.objects.filter(office=office).first() or PortfolioImport.objects.create(
+            office=office, file_name="nn.csv", status="done"
+        )
+
+    def unmatched_of(self, office: Office):
+        from django.utils import timezone
+
+        from pilier.couplings.models import UnmatchedRecord
+
+        return UnmatchedRecord.objects.filter(office=office).first() or UnmatchedRecord.objects.create(
+            office=office,
+            insurer="NN",
+            number="300-0000256",
+            number_key="3000000256",
+            type="plci",
+            reason="no_mandate",
+            data={"status": "active", "annual_premium": "100.00"},
+            fingerprint="x",
+            seen_at=timezone.now(),
+        )
+
 
 @pytest.fixture
 def world(db) -> World:

@@ -83,9 +83,11 @@ def unauthorized(request, exc):
 
 
 from pilier.clients.api import router as clients_router  # noqa: E402
+from pilier.couplings.api import router as imports_router  # noqa: E402
 from pilier.policies.api import insurers_router  # noqa: E402
 from pilier.policies.api import router as policies_router  # noqa: E402
 
 api.add_router("/clients", clients_router)
 api.add_router("/", policies_router)
 api.add_router("/insurers", insurers_router)
+api.add_router("/portfolio-imports", imports_router)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("pilier.accounts.urls")),
     path("clients/", include("pilier.clients.urls")),
     path("", include("pilier.policies.urls")),
+    path("imports/", include("pilier.couplings.urls")),
     path("api/v1/", api.urls),
 ]

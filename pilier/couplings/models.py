@@ -102,3 +102,10 @@ class UnmatchedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.insurer} {self.number}"
+
+    @property
+    def type_label(self):
+        from pilier.policies.catalogue import TYPES
+
+        kind = TYPES.get(self.type)
+        return kind.label if kind else self.type

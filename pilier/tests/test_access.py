@@ -26,6 +26,8 @@ POST_ONLY = {
     "accounts:token_revoke",
     "policies:main",
     "policies:delete",
+    "couplings:unmatched_link",
+    "couplings:unmatched_dismiss",
 }
 ADMIN_ONLY = {"clients:assignments", "clients:reassign"}
 
@@ -56,6 +58,7 @@ def test_the_walk_finds_the_pages():
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 OWNED = ("client_id", "line_id", "policy_id")  # URL parameters that reach a client file
+OFFICE_OWNED = ("import_id", "record_id")  # URL parameters that reach the office's imports
 
 
 def url_for(name, params, target, world=None):
@@ -72,11 +75,19 @@ def url_for(name, params, target, world=None):
             kwargs[param] = world.policy_of(target).pk
         elif param == "token_id":
             kwargs[param] = MISSING
+        elif param == "import_id":
+            kwargs[param] = world.import_of(target.office).pk
+        elif param == "record_id":
+            kwargs[param] = world.unmatched_of(target.office).pk
     return reverse(name, kwargs=kwargs)
 
 
 def reaches_a_file(params) -> bool:
     return any(p in OWNED for p in params)
+
+
+def reaches_the_office(params) -> bool:
+    return any(p in OWNED + OFFICE_OWNED for p in params)
 
 
 def call(client, name, url):
@@ -90,7 +101,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, world, name, para
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if reaches_a_file(p[1])])
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if reaches_the_office(p[1])])
 def test_another_offices_file_answers_404(client, world, name, params):
     url = url_for(name, params, world.client, world)
     client.force_login(world.outsider)  # an office admin, of the other office
@@ -105,7 +116,7 @@ def test_a_restricted_file_answers_404_to_non_assignees_admins_included(client, 
         assert call(client, name, url).status_code == 404
 
 
-@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if reaches_a_file(p[1])])
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if reaches_the_office(p[1])])
 def test_a_missing_file_answers_404(client, world, name, params):
     client.force_login(world.admin)
     assert call(client, name, url_for(name, params, MISSING)).status_code == 404
@@ -153,6 +164,8 @@ API_ROUTES = [
     ("patch", "/api/v1/policies/{policy_id}"),
     ("delete", "/api/v1/policies/{policy_id}"),
     ("get", "/api/v1/insurers"),
+    ("post", "/api/v1/portfolio-imports"),
+    ("get", "/api/v1/portfolio-imports/{import_id}"),
 ]
 FILE_ROUTES = [r for r in API_ROUTES if "{" in r[1]]
 # Valid bodies, so that a 404 is not hidden behind a 422.
@@ -182,8 +195,10 @@ BODIES = {
 def api_url(path, target, world):
     """`path` for the file `target` (its career line, its policy) or for ids that exist nowhere."""
     if target == MISSING:
-        return path.format(client_id=MISSING, line_id=MISSING, policy_id=MISSING)
+        return path.format(client_id=MISSING, line_id=MISSING, policy_id=MISSING, import_id=MISSING)
     ids = {"client_id": target.pk}
+    if "{import_id}" in path:
+        ids["import_id"] = world.import_of(target.office).pk
     if "{line_id}" in path:
         ids["line_id"] = world.line_of(target).pk
     if "{policy_id}" in path:
@@ -213,6 +228,8 @@ def test_the_api_answers_404_for_another_office_a_restricted_file_or_a_missing_i
         (world.admin, api_url(path, world.restricted, world)),
         (world.alice, api_url(path, MISSING, world)),
     ]
+    if "{import_id}" in path:  # an office's import, not a client file: no restricted case
+        cases = [cases[0], cases[3]]
     for user, url in cases:
         body = BODIES.get((method, path), {})
         response = getattr(client, method)(url, body, content_type="application/json", **api_headers(world.token(user)))

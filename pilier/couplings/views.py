@@ -1,0 +1,83 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pilier.accounts.decorators import staff_required
+from pilier.clients.access import client_for_user
+from pilier.clients.selectors import client_list
+
+from . import services
+from .forms import PortfolioUploadForm
+from .models import ImportSource, PortfolioImport, UnmatchedRecord, UnmatchedStatus
+from .selectors import import_for_office, unmatched_for_office
+
+
+@staff_required
+def import_list_view(request):
+    form = PortfolioUploadForm(request.POST, request.FILES) if request.method == "POST" else PortfolioUploadForm()
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = services.portfolio_import_create(
+            office=request.office, user=request.user, file=upload, file_name=upload.name, source=ImportSource.UPLOAD
+        )
+        return redirect("couplings:detail", job.pk)
+    imports = PortfolioImport.objects.filter(office=request.office).select_related("created_by").defer("errors")
+    page = Paginator(imports, 20).get_page(request.GET.get("page"))
+    open_records = UnmatchedRecord.objects.filter(office=request.office, status=UnmatchedStatus.OPEN).count()
+    return render(request, "couplings/imports.html", {"form": form, "page": page, "open_records": open_records})
+
+
+@staff_required
+def import_detail_view(request, import_id):
+    job = import_for_office(request.office, import_id)
+    template = "couplings/_import_status.html" if request.headers.get("HX-Request") else "couplings/import.html"
+    return render(request, template, {"job": job, "progress": services.import_progress(job)})
+
+
+@staff_required
+def unmatched_list_view(request):
+    status = request.GET.get("status", UnmatchedStatus.OPEN)
+    if status not in UnmatchedStatus.values:
+        status = UnmatchedStatus.OPEN
+    records = UnmatchedRecord.objects.filter(office=request.office, status=status).order_by("-seen_at", "number")
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    return render(request, "couplings/unmatched.html", {"page": page, "status": status, "statuses": UnmatchedStatus})
+
+
+@staff_required
+def unmatched_detail_view(request, record_id):
+    record = unmatched_for_office(request.office, record_id)
+    query = request.GET.get("q", record.holder_national_number or record.holder_name).strip()
+    candidates = client_list(user=request.user, office=request.office, query=query)[:10] if query else []
+    return render(
+        request, "couplings/unmatched_record.html", {"record": record, "query": query, "candidates": candidates}
+    )
+
+
+@staff_required
+@require_POST
+def unmatched_link_view(request, record_id):
+    record = unmatched_for_office(request.office, record_id)
+    client = client_for_user(request.user, request.POST.get("client"), write=True)
+    try:
+        policy = services.unmatched_link(record=record, client=client)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("couplings:unmatched_record", record.pk)
+    messages.success(
+        request,
+        _("Policy %(number)s added to the file of %(name)s.") % {"number": policy.number, "name": client.full_name},
+    )
+    return redirect(f"{client.get_absolute_url()}#policy-{policy.pk}")
+
+
+@staff_required
+@require_POST
+def unmatched_dismiss_view(request, record_id):
+    record = unmatched_for_office(request.office, record_id)
+    services.unmatched_dismiss(record=record)
+    messages.success(request, _("Record %(number)s dismissed.") % {"number": record.number})
+    return redirect("couplings:unmatched")
