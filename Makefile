@@ -19,10 +19,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 ## run: install, migrate the SQLite default, load the demo office once, serve on 127.0.0.1:$(PORT)
+## with one background worker (portfolio imports); Ctrl-C stops both
 run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@trap 'kill 0' INT TERM EXIT; \
+	  DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker --no-reload & \
+	  DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## browser: Debian's Chromium for the Playwright tests (installed when missing)
 browser:
