@@ -1,0 +1,97 @@
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .eighty import eighty_percent
+from .inputs import Inputs, Options, Rules
+from .products import Product, long_term_savings, pension_savings, plci
+from .projection import Projection, project
+from .steps import Figure, Steps
+
+PRODUCTS = ("plci", "plci_social", "eip", "cpti", "pension_savings", "long_term_savings")
+
+
+@dataclass
+class Analysis:
+    year: int
+    products: dict[str, Product]
+    projection: Projection
+    gap: Figure | None
+    missing: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+
+
+def _gap(inputs: Inputs, rules: Rules, options: Options, projection: Projection) -> Figure | None:
+    """80 % of the current income, less the legal pension estimate and the annuity of the capitals."""
+    if projection.total_gross is None or inputs.years_left is None or not inputs.years_done:
+        return None
+    steps, missing = Steps(), []
+    if inputs.social_status == "company_director" and inputs.gross_remuneration:
+        year = (
+            max(y for y in inputs.gross_remuneration if y <= inputs.year)
+            if any(y <= inputs.year for y in inputs.gross_remuneration)
+            else None
+        )
+        if year is None:
+            return None
+        steps.input("income", inputs.gross_remuneration[year].value, inputs.gross_remuneration[year].source)
+    elif (inputs.year - 1) in inputs.net_income:
+        income = inputs.net_income[inputs.year - 1]
+        steps.input("income", income.value, income.source)
+    else:
+        return None
+    for name, key in (
+        ("target_ratio", "eighty.target_ratio"),
+        ("rate_before_2021", "eighty.legal_pension_rate_before_2021"),
+        ("rate_from_2021", "eighty.legal_pension_rate_from_2021"),
+    ):
+        param = rules.get(key)
+        if param.value is None:
+            missing.append(f"param:{key}")
+        else:
+            steps.param(name, param)
+    coefficient = rules.coefficients.get(inputs.retirement_age, {}).get(options.annuity_option)
+    if coefficient is None or coefficient.value is None:
+        missing.append(f"coefficient:{inputs.retirement_age}:{options.annuity_option}")
+    if missing:
+        return Figure(None, steps.items, steps.unverified, missing)
+    steps.param("coefficient", coefficient)
+    steps.input("years_done", Decimal(inputs.years_done), "career lines")
+    steps.input("years_left", Decimal(inputs.years_left), f"legal retirement age {inputs.retirement_age}")
+    steps.input("years_before_2021", Decimal(inputs.years_before_2021), "career lines")
+    steps.input("capital", projection.total_gross, "projection: total gross capital")
+    steps.calc("career_years", "add", "years_done", "years_left")
+    steps.calc("years_from_2021", "sub", "career_years", "years_before_2021")
+    steps.calc("lp_before", "mul", "rate_before_2021", "years_before_2021")
+    steps.calc("lp_from", "mul", "rate_from_2021", "years_from_2021")
+    steps.calc("lp_rate_sum", "add", "lp_before", "lp_from")
+    steps.calc("lp_rate", "div", "lp_rate_sum", "career_years")
+    steps.calc("legal_pension", "mul", "income", "lp_rate")
+    steps.calc("target", "mul", "income", "target_ratio")
+    steps.calc("annuity", "div", "capital", "coefficient")
+    steps.calc("covered", "add", "legal_pension", "annuity")
+    steps.calc("gap_exact", "sub", "target", "covered")
+    steps.calc("gap", "round2", "gap_exact")
+    return Figure(steps.value("gap"), steps.items, steps.unverified)
+
+
+def analyse(inputs: Inputs, rules: Rules, options: Options | None = None) -> Analysis:
+    options = options or Options()
+    products = {
+        "plci": plci(inputs, rules, social=False),
+        "plci_social": plci(inputs, rules, social=True),
+        "eip": eighty_percent(inputs, rules, options, "eip"),
+        "cpti": eighty_percent(inputs, rules, options, "cpti"),
+        "pension_savings": pension_savings(inputs, rules),
+        "long_term_savings": long_term_savings(inputs, rules),
+    }
+    projection = project(inputs, rules, options)
+    gap = _gap(inputs, rules, options, projection)
+    missing, unverified = set(projection.missing), set(projection.unverified)
+    for product in products.values():
+        if product.applicable:
+            missing |= set(product.missing)
+            unverified |= set(product.unverified)
+    if gap is not None:
+        missing |= set(gap.missing)
+        unverified |= set(gap.unverified)
+    return Analysis(inputs.year, products, projection, gap, sorted(missing), sorted(unverified))
