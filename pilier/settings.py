@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "pilier.clients",
     "pilier.policies",
     "pilier.couplings",
+    "pilier.analysis",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -199,6 +200,9 @@ TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_d
 
 # Shared between the web server and the worker (import progress): a folder under var/ by default.
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+
+# Portfolio records may be pushed as a JSON body (POST /api/v1/portfolio-imports): up to 50 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 50
 CLIENTS_PER_PAGE = 25

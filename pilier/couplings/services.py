@@ -136,7 +136,7 @@ class _Import:
             "insurer", "number_key", "id", "client_id", "main_group", *INSURER_FIELDS
         )
         for insurer, key, pk, client_id, group, *values in rows.iterator(chunk_size=5000):
-            self.policies[(insurer, key)] = [pk, tuple(values)]
+            self.policies[(insurer, key)] = [pk, tuple(values), client_id]
             if group:
                 self.groups.add((client_id, group))
         self.clients = dict(
@@ -144,10 +144,11 @@ class _Import:
                 "national_number_digits", "id"
             )
         )
+        self.client_digits = {pk: digits for digits, pk in self.clients.items()}
         self.unmatched = {
-            (insurer, key): (pk, fingerprint)
-            for insurer, key, pk, fingerprint in UnmatchedRecord.objects.filter(office=self.office).values_list(
-                "insurer", "number_key", "id", "fingerprint"
+            (insurer, key): (pk, fingerprint, status)
+            for insurer, key, pk, fingerprint, status in UnmatchedRecord.objects.filter(office=self.office).values_list(
+                "insurer", "number_key", "id", "fingerprint", "status"
             )
         }
 
@@ -176,9 +177,18 @@ class _Import:
     def _handle(self, record: Record) -> None:
         found = self.policies.get((record.insurer, record.key))
         if found is not None:
-            pk, current = found
+            pk, current, client_id = found
+            holder = self.client_digits.get(client_id)
+            if record.national_digits and holder and record.national_digits != holder:
+                message = _("The holder's national number is not the one of the file this policy is in.")
+                self.outcome.reject(record.line, message)
+                return
             # An empty field in the file says nothing: the value we have stays.
             new = tuple(c if n is None else n for n, c in zip(record.insurer_values(), current, strict=True))
+            start, end = new[1], new[2]
+            if start and end and end < start:
+                self.outcome.reject(record.line, _("end_date would be before the policy's start date."))
+                return
             if new == current:
                 self.outcome.unchanged += 1
             else:
@@ -227,10 +237,10 @@ class _Import:
         if group:
             self.groups.add((client_id, group))
         self.creates.append(policy)
-        self.policies[(record.insurer, record.key)] = [policy.pk, record.insurer_values()]
+        self.policies[(record.insurer, record.key)] = [policy.pk, record.insurer_values(), client_id]
         self.outcome.created += 1
         if (record.insurer, record.key) in self.unmatched:
-            self.resolved.append(self.unmatched.pop((record.insurer, record.key))[0])
+            self.resolved.append((self.unmatched.pop((record.insurer, record.key))[0], client_id))
 
     def _unmatched(self, record: Record, reason: str) -> None:
         data = record.as_data()
@@ -253,12 +263,14 @@ class _Import:
             "last_import_id": self.job.pk,
         }
         if existing is not None:
+            # What changed deserves a new look, even on a record dismissed before.
+            values.update(status=UnmatchedStatus.OPEN, handled_at=None)
             self.unmatched_updates.append((existing[0], values))
-            self.unmatched[(record.insurer, record.key)] = (existing[0], fingerprint)
+            self.unmatched[(record.insurer, record.key)] = (existing[0], fingerprint, UnmatchedStatus.OPEN)
         else:
             row = UnmatchedRecord(office_id=self.office.pk, insurer=record.insurer, number_key=record.key, **values)
             self.unmatched_creates.append(row)
-            self.unmatched[(record.insurer, record.key)] = (row.pk, fingerprint)
+            self.unmatched[(record.insurer, record.key)] = (row.pk, fingerprint, UnmatchedStatus.OPEN)
         self.outcome.unmatched += 1
 
     # Writing a batch ----------------------------------------------------------------------------
@@ -281,9 +293,9 @@ class _Import:
             UnmatchedRecord.objects.bulk_create(self.unmatched_creates, batch_size=500)
         for pk, values in self.unmatched_updates:
             UnmatchedRecord.objects.filter(pk=pk).update(**values)
-        if self.resolved:
-            UnmatchedRecord.objects.filter(pk__in=self.resolved).update(
-                status=UnmatchedStatus.LINKED, handled_at=self.now
+        for pk, client_id in self.resolved:
+            UnmatchedRecord.objects.filter(pk=pk).update(
+                status=UnmatchedStatus.LINKED, linked_client_id=client_id, handled_at=self.now
             )
         if self.size:
             done = min(99, int(100 * self.stream.tell() / self.size))

@@ -23,15 +23,36 @@ class UnreadableFile(ValueError):
     """The whole file is refused; the message says why, in the user's language."""
 
 
-def _encoding(head: bytes) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+def _is_utf8(stream: BinaryIO) -> bool:
+    """The whole file decodes as UTF-8 (read in chunks: the file is not held whole)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
-            return "cp1252"
-    return "utf-8"
+        while chunk := stream.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        stream.seek(0)
+    return True
+
+
+def _check_cp1252(stream: BinaryIO) -> None:
+    """Windows-1252 has five undefined bytes: find the line of the first one, if any."""
+    lines = 0
+    try:
+        while chunk := stream.read(1 << 20):
+            try:
+                chunk.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                line = lines + chunk[: exc.start].count(b"\n") + 1
+                raise UnreadableFile(
+                    _("Line %(line)s is neither UTF-8 nor Windows-1252 text: the file was refused whole.")
+                    % {"line": line}
+                ) from None
+            lines += chunk.count(b"\n")
+    finally:
+        stream.seek(0)
 
 
 def records(stream: BinaryIO, file_name: str = "") -> Iterator[tuple[int, dict[str, str]]]:
@@ -42,7 +63,13 @@ def records(stream: BinaryIO, file_name: str = "") -> Iterator[tuple[int, dict[s
         raise UnreadableFile(_("The file is empty."))
     if text[:1] in (b"[", b"{"):
         return _json_records(stream)
-    return _csv_records(stream, _encoding(head))
+    if head.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    else:
+        encoding = "utf-8" if _is_utf8(stream) else "cp1252"
+        if encoding == "cp1252":
+            _check_cp1252(stream)
+    return _csv_records(stream, encoding)
 
 
 def _csv_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, dict[str, str]]]:

@@ -115,8 +115,10 @@ def _date(value: str, field: str) -> datetime.date | None:
     if not value:
         return None
     try:
-        if len(value) == 10 and value[4] == "-":
-            return datetime.date.fromisoformat(value)
+        if not value.replace("-", "").replace("/", "").isdigit():
+            raise ValueError(value)
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
         if len(value) == 10 and value[2] == "/" and value[5] == "/":
             return datetime.date(int(value[6:]), int(value[3:5]), int(value[:2]))
     except ValueError:
@@ -135,6 +137,12 @@ def _amount(value: str, field: str) -> Decimal | None:
         raise RecordError(_("%(field)s: “%(value)s” is not an amount.") % {"field": field, "value": value}) from None
     if amount < 0 or amount >= Decimal("1e12"):
         raise RecordError(_("%(field)s: “%(value)s” is out of range.") % {"field": field, "value": value})
+    if amount != amount.quantize(Decimal("0.01")):
+        # "12.345" is more likely twelve thousand written with a dot than 12.345 euros: never guess.
+        raise RecordError(
+            _("%(field)s: “%(value)s” has more than two decimals (write amounts without thousands separators).")
+            % {"field": field, "value": value}
+        )
     return amount.quantize(Decimal("0.01"))
 
 

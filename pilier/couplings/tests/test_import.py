@@ -222,8 +222,9 @@ def test_a_wrong_encoding_further_down_refuses_the_file_whole(world, run_import)
     good = csv_bytes(
         [row(annual_premium="2")] + [row(policy_number=f"30000{i:05d}", mandate="no") for i in range(1500)]
     )
-    job = run_import(good + b"NN;3000000256;plci;active;;D\xffbois;;;;;;;;;yes\n")
-    assert job.status == "failed" and "UTF-8" in job.failure
+    # \x81 is neither UTF-8 nor Windows-1252.
+    job = run_import(good + b"NN;3000000256;plci;active;;D\x81bois;;;;;;;;;yes\n")
+    assert job.status == "failed" and "Windows-1252" in job.failure and "1503" in job.failure
     assert Policy.objects.get().annual_premium == 1 and not UnmatchedRecord.objects.exists()
 
 
@@ -302,3 +303,45 @@ def test_linking_refuses_a_client_of_another_office(world, run_import):
     run_import(csv_bytes([row(mandate="no")]))
     with pytest.raises(ValidationError):
         unmatched_link(record=UnmatchedRecord.objects.get(), client=ClientFactory(office=world.other_office))
+
+
+def test_an_end_date_before_the_start_we_have_rejects_the_record_not_the_file(world, run_import):
+    PolicyFactory(client=world.client, insurer="NN", number="300-0000256", start_date=datetime.date(2020, 1, 1))
+    job = run_import(
+        csv_bytes([row(start_date="", end_date="2019-12-31"), row(policy_number="3000000999", mandate="no")])
+    )
+    assert job.status == "done" and counts(job) == only(rejected=1, unmatched=1)
+
+
+def test_a_record_whose_holder_is_another_person_is_rejected(world, run_import):
+    policy = PolicyFactory(client=world.client, insurer="NN", number="300-0000256", annual_premium=1)
+    other = ClientFactory(office=world.office)
+    job = run_import(csv_bytes([row(holder_national_number=other.national_number, annual_premium="9")]))
+    assert counts(job) == only(rejected=1)
+    policy.refresh_from_db()
+    assert policy.annual_premium == 1
+
+
+def test_an_amount_with_more_than_two_decimals_is_rejected_not_rounded(world, run_import):
+    PolicyFactory(client=world.client, insurer="NN", number="300-0000256", annual_premium=1)
+    job = run_import(csv_bytes([row(annual_premium="12.345")]))
+    assert counts(job) == only(rejected=1) and "12.345" in job.errors[0]["message"]
+
+
+def test_a_windows_1252_file_whose_first_accent_comes_late_is_read_as_such(world, run_import):
+    rows = [row(policy_number=f"30{i:08d}", mandate="no") for i in range(2000)] + [row(holder_last_name="Lefèvre")]
+    PolicyFactory(client=world.client, insurer="NN", number="300-0000256")
+    job = run_import(csv_bytes(rows, encoding="cp1252"))
+    assert job.status == "done" and job.updated == 1, job.failure
+
+
+def test_a_dismissed_record_that_changes_is_back_on_the_list(world, run_import):
+    run_import(csv_bytes([row(mandate="no")]))
+    unmatched_dismiss(record=UnmatchedRecord.objects.get())
+    run_import(csv_bytes([row(mandate="no", annual_premium="3000")]))
+    assert UnmatchedRecord.objects.get().status == "open"
+
+
+def test_an_iso_week_date_is_not_a_date(world, run_import):
+    job = run_import(csv_bytes([row(start_date="2026-W01-1")]))
+    assert job.rejected == 1
