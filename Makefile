@@ -7,7 +7,7 @@ PORT ?= 8000
 
 export PILIER_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-pg lint format bench install browser messages check-deploy
+.PHONY: run test test-pg lint format bench install browser pango messages check-deploy
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -18,9 +18,21 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+## pango: the text layout library WeasyPrint needs for PDFs (Debian's package, installed when missing)
+pango:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpango-1.0; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's pango for the PDF export…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null) \
+	      || { echo "ERROR: could not install pango (apt-get failed); PDF export needs libpango-1.0."; exit 1; }; \
+	  else \
+	    echo "ERROR: PDF export needs pango: run 'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0' and try again."; exit 1; \
+	  fi; \
+	fi
+
 ## run: install, migrate the SQLite default, load the demo office once, serve on 127.0.0.1:$(PORT)
 ## with one background worker (portfolio imports); Ctrl-C stops both
-run: $(STAMP)
+run: $(STAMP) pango
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
 	@trap 'kill 0' INT TERM EXIT; \
@@ -40,14 +52,14 @@ browser:
 	fi
 
 ## test: lint, then the whole suite (unit, integration, browser) on SQLite
-test: $(STAMP) browser
+test: $(STAMP) browser pango
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 ## test-pg: the suite on PostgreSQL (DATABASE_URL, default: local server, user postgres)
-test-pg: $(STAMP) browser
+test-pg: $(STAMP) browser pango
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/pilier} $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -82,6 +82,7 @@ def unauthorized(request, exc):
     return response
 
 
+from pilier.analysis.api import router as analysis_router  # noqa: E402
 from pilier.clients.api import router as clients_router  # noqa: E402
 from pilier.couplings.api import router as imports_router  # noqa: E402
 from pilier.policies.api import insurers_router  # noqa: E402
@@ -91,3 +92,4 @@ api.add_router("/clients", clients_router)
 api.add_router("/", policies_router)
 api.add_router("/insurers", insurers_router)
 api.add_router("/portfolio-imports", imports_router)
+api.add_router("/", analysis_router)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("clients/", include("pilier.clients.urls")),
     path("", include("pilier.policies.urls")),
     path("imports/", include("pilier.couplings.urls")),
+    path("", include("pilier.analysis.urls")),
     path("api/v1/", api.urls),
 ]

@@ -242,3 +242,38 @@ class CareerLine(models.Model):
         from .career import Span
 
         return Span(self.from_year, self.to_year, self.status)
+
+
+class Income(models.Model):
+    """The income figures of one year, for the analysis; who entered them and when is kept."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="incomes")
+    year = models.PositiveSmallIntegerField(_("year"))
+    net_taxable_professional_income = models.DecimalField(
+        _("net taxable professional income"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    gross_remuneration = models.DecimalField(
+        _("gross remuneration (company director)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    plci_reference_income = models.DecimalField(
+        _("PLCI reference income (on the social security fund's invoice)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("When given, it takes precedence over the income of N-3 × the revaluation coefficient."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["client", "year"], name="income_one_row_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.year}"

@@ -107,3 +107,26 @@ def career_employee_since_studies(*, client: Client, end_of_studies_year: int):
     return career_line_create(
         client=client, from_year=end_of_studies_year, to_year=None, status="employee", various_employers=True
     )
+
+
+# Incomes --------------------------------------------------------------------------------------
+
+INCOME_FIELDS = ("net_taxable_professional_income", "gross_remuneration", "plci_reference_income")
+
+
+@transaction.atomic
+def income_set(*, client: Client, year: int, user, **values):
+    """Creates or updates the income figures of one year; remembers who entered them."""
+    from .models import Income
+
+    income = Income.objects.select_for_update().filter(client=client, year=year).first() or Income(
+        client=client, year=year
+    )
+    for name, value in values.items():
+        if name not in INCOME_FIELDS:
+            raise TypeError(f"unexpected field {name!r}")
+        setattr(income, name, value)
+    income.entered_by = user
+    income.full_clean()
+    income.save()
+    return income

@@ -66,7 +66,7 @@ def url_for(name, params, target, world=None):
     kwargs = {}
     for param in params:
         if target == MISSING:
-            kwargs[param] = MISSING
+            kwargs[param] = 2025 if param == "year" else MISSING
         elif param == "client_id":
             kwargs[param] = target.pk
         elif param == "line_id":
@@ -75,6 +75,8 @@ def url_for(name, params, target, world=None):
             kwargs[param] = world.policy_of(target).pk
         elif param == "token_id":
             kwargs[param] = MISSING
+        elif param == "year":
+            kwargs[param] = 2025
         elif param == "import_id":
             kwargs[param] = world.import_of(target.office).pk
         elif param == "record_id":
@@ -164,6 +166,8 @@ API_ROUTES = [
     ("patch", "/api/v1/policies/{policy_id}"),
     ("delete", "/api/v1/policies/{policy_id}"),
     ("get", "/api/v1/insurers"),
+    ("get", "/api/v1/clients/{client_id}/analysis"),
+    ("put", "/api/v1/clients/{client_id}/incomes/{year}"),
     ("post", "/api/v1/portfolio-imports"),
     ("get", "/api/v1/portfolio-imports/{import_id}"),
 ]
@@ -195,8 +199,8 @@ BODIES = {
 def api_url(path, target, world):
     """`path` for the file `target` (its career line, its policy) or for ids that exist nowhere."""
     if target == MISSING:
-        return path.format(client_id=MISSING, line_id=MISSING, policy_id=MISSING, import_id=MISSING)
-    ids = {"client_id": target.pk}
+        return path.format(client_id=MISSING, line_id=MISSING, policy_id=MISSING, import_id=MISSING, year=2025)
+    ids = {"client_id": target.pk, "year": 2025}
     if "{import_id}" in path:
         ids["import_id"] = world.import_of(target.office).pk
     if "{line_id}" in path:

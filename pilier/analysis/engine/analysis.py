@@ -50,11 +50,15 @@ def _gap(inputs: Inputs, rules: Rules, options: Options, projection: Projection)
         else:
             steps.param(name, param)
     coefficient = rules.coefficients.get(inputs.retirement_age, {}).get(options.annuity_option)
-    if coefficient is None or coefficient.value is None:
+    known = coefficient is not None and coefficient.value is not None
+    if not known and options.coefficient is None:
         missing.append(f"coefficient:{inputs.retirement_age}:{options.annuity_option}")
     if missing:
         return Figure(None, steps.items, steps.unverified, missing)
-    steps.param("coefficient", coefficient)
+    if known:
+        steps.param("coefficient", coefficient)
+    else:
+        steps.assume("coefficient", options.coefficient, "chosen for this analysis: the rules have none for this age")
     steps.input("years_done", Decimal(inputs.years_done), "career lines")
     steps.input("years_left", Decimal(inputs.years_left), f"legal retirement age {inputs.retirement_age}")
     steps.input("years_before_2021", Decimal(inputs.years_before_2021), "career lines")

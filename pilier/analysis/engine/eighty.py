@@ -71,11 +71,14 @@ def eighty_percent(inputs: Inputs, rules: Rules, options: Options, key: str) -> 
     coefficient = None
     if inputs.retirement_age is not None:
         coefficient = rules.coefficients.get(inputs.retirement_age, {}).get(options.annuity_option)
-        if coefficient is None or coefficient.value is None:
+        if (coefficient is None or coefficient.value is None) and options.coefficient is None:
             missing.append(f"coefficient:{inputs.retirement_age}:{options.annuity_option}")
     if missing or not ok or not have_pay:
         return Product(key, True, max_premium=Figure(None, steps.items, steps.unverified, sorted(set(missing))))
-    steps.param("coefficient", coefficient)
+    if coefficient is not None and coefficient.value is not None:
+        steps.param("coefficient", coefficient)
+    else:
+        steps.assume("coefficient", options.coefficient, "chosen for this analysis: the rules have none for this age")
     steps.input("years_done", Decimal(inputs.years_done), "career lines")
     steps.input("years_left", Decimal(inputs.years_left), f"legal retirement age {inputs.retirement_age}")
     steps.input("years_before_2021", Decimal(inputs.years_before_2021), "career lines")

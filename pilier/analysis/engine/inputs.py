@@ -59,3 +59,4 @@ class Rules:
 class Options:
     technical_rate: Decimal | None = None  # None: the rules' default
     annuity_option: str = "plain"  # plain, indexed, reversible, indexed_reversible
+    coefficient: Decimal | None = None  # used only where the rules have no coefficient for the age

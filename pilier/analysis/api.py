@@ -1,0 +1,130 @@
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.http import Http404
+from ninja import Field, Router, Schema
+
+from pilier.api import FieldErrors
+from pilier.clients import services as client_services
+from pilier.clients.access import client_for_user
+
+from .forms import IncomeForm
+from .labels import PRODUCTS, missing_item
+from .presenters import steps_as_data
+from .rulebook import available_years
+from .services import analysis_for_client, default_year, parse_options
+
+router = Router(tags=["analysis"])
+
+
+def _money(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _figure(figure) -> dict | None:
+    if figure is None:
+        return None
+    return {"value": _money(figure.value), "steps": steps_as_data(figure), "unverified": figure.unverified}
+
+
+@router.get(
+    "/clients/{client_id}/analysis",
+    summary="What the client can still put into each product this year, explained",
+    description="Amounts are decimal strings. `unverified` lists the rules keys not yet confirmed by a primary "
+    "source that a figure depends on. `missing` lists the inputs to complete. Assumptions: `rate` is the "
+    "technical interest rate in percent (e.g. 1.75); `option` the annuity (plain, indexed, reversible, "
+    "indexed_reversible); `coefficient` a conversion coefficient where the rules have none for the age.",
+)
+def get_analysis(
+    request,
+    client_id: uuid.UUID,
+    year: int | None = None,
+    rate: Decimal | None = None,
+    option: str = "plain",
+    coefficient: Decimal | None = None,
+):
+    client = client_for_user(request.user, client_id)
+    year = year or default_year()
+    if year not in available_years():
+        raise FieldErrors({"year": [f"{', '.join(map(str, available_years()))}"]})
+    options = parse_options(
+        None if rate is None else str(rate), option, None if coefficient is None else str(coefficient)
+    )
+    analysis, _inputs = analysis_for_client(client, year, options)
+    products = {}
+    for key, product in analysis.products.items():
+        products[key] = {
+            "label": str(PRODUCTS[key]),
+            "applicable": product.applicable,
+            "reason": product.reason or None,
+            "max_premium": _money(product.max_premium.value),
+            "paid": _money(product.paid),
+            "room": _money(product.room.value),
+            "steps": steps_as_data(product.room if product.room.value is not None else product.max_premium),
+            "unverified": product.unverified,
+            "missing": product.missing,
+        }
+        if "back_service" in product.extra:
+            products[key]["back_service"] = _figure(product.extra["back_service"])
+        if "regimes" in product.extra:
+            products[key]["regimes"] = {
+                k: {name: _money(v) for name, v in regime.items()} for k, regime in product.extra["regimes"].items()
+            }
+    projection = analysis.projection
+    return {
+        "client": str(client.pk),
+        "year": year,
+        "assumptions": {
+            "technical_rate": _money(options.technical_rate),
+            "annuity_option": options.annuity_option,
+            "coefficient": _money(options.coefficient),
+        },
+        "products": products,
+        "projection": {
+            "years_left": projection.years_left,
+            "policies": [
+                {"policy": p.policy_id, "label": p.label, "gross": _figure(p.gross), "net": _figure(p.net)}
+                for p in projection.policies
+            ],
+            "total_gross": _money(projection.total_gross),
+            "total_net": _money(projection.total_net),
+            "series": [{"year": y, "capital": _money(v)} for y, v in projection.series],
+            "gap_to_80_percent": _figure(analysis.gap),
+        },
+        "missing": [{"code": code, "label": str(missing_item(code, client)["label"])} for code in analysis.missing],
+        "unverified": analysis.unverified,
+    }
+
+
+class IncomeIn(Schema):
+    net_taxable_professional_income: Decimal | None = None
+    gross_remuneration: Decimal | None = Field(None, description="company directors")
+    plci_reference_income: Decimal | None = Field(
+        None, description="the revalued income on the social security fund's invoice; takes precedence"
+    )
+
+
+class IncomeOut(IncomeIn):
+    year: int
+    entered_by: str | None
+    entered_at: datetime.datetime
+
+
+@router.put("/clients/{client_id}/incomes/{year}", response=IncomeOut, summary="Set the income figures of a year")
+def put_income(request, client_id: uuid.UUID, year: int, payload: IncomeIn):
+    client = client_for_user(request.user, client_id, write=True)
+    if not 1950 <= year <= 2100:
+        raise Http404
+    form = IncomeForm(data={k: ("" if v is None else v) for k, v in payload.dict().items()})
+    if not form.is_valid():
+        raise FieldErrors({k: [str(m) for m in v] for k, v in form.errors.items()})
+    income = client_services.income_set(client=client, year=year, user=request.user, **form.cleaned_data)
+    return {
+        "year": income.year,
+        "net_taxable_professional_income": income.net_taxable_professional_income,
+        "gross_remuneration": income.gross_remuneration,
+        "plci_reference_income": income.plci_reference_income,
+        "entered_by": request.user.email,
+        "entered_at": income.entered_at,
+    }

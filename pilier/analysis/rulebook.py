@@ -1,0 +1,61 @@
+"""Loads the rules data (pilier/analysis/rules/<year>.json and common.json) into engine Rules."""
+
+import json
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from .engine.inputs import Rules
+from .engine.steps import Param
+
+RULES_DIR = Path(__file__).parent / "rules"
+
+
+class NoRules(LookupError):
+    pass
+
+
+def _param(key: str, raw: dict) -> Param:
+    value = raw.get("value")
+    return Param(
+        key=key,
+        value=None if value in (None, "") else Decimal(str(value)),
+        unit=raw.get("unit", ""),
+        verified=bool(raw.get("verified")),
+        source=raw.get("source", ""),
+        url=raw.get("url"),
+        note=raw.get("note", ""),
+    )
+
+
+@cache
+def available_years() -> tuple[int, ...]:
+    return tuple(sorted(int(p.stem) for p in RULES_DIR.glob("[0-9][0-9][0-9][0-9].json")))
+
+
+@cache
+def load_rules(year: int) -> Rules:
+    path = RULES_DIR / f"{year}.json"
+    if not path.exists():
+        raise NoRules(year)
+    data = json.loads(path.read_text())
+    common = json.loads((RULES_DIR / "common.json").read_text())
+    params = {k: _param(k, v) for k, v in common.get("parameters", {}).items()}
+    params.update({k: _param(k, v) for k, v in data["parameters"].items()})
+    table = common.get("annuity_coefficients", {})
+    coefficients = {}
+    for age, options in table.get("by_age", {}).items():
+        coefficients[int(age)] = {
+            option: Param(
+                f"annuity_coefficient.{age}.{option}",
+                Decimal(str(value)),
+                "coefficient",
+                bool(table.get("verified")),
+                table.get("source", ""),
+                table.get("url"),
+                table.get("note", ""),
+            )
+            for option, value in options.items()
+            if value not in (None, "")
+        }
+    return Rules(year, params, coefficients)

@@ -1,0 +1,185 @@
+"""From a client file to the engine's inputs, and back to what the pages and the API show."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils import formats, timezone
+
+from pilier.clients.career import legal_retirement_age, years_covered
+from pilier.clients.models import CareerLine, Client, Income
+from pilier.policies.catalogue import TYPES
+from pilier.policies.models import Policy
+
+from .engine.analysis import Analysis, analyse
+from .engine.eighty import eighty_percent
+from .engine.inputs import Amount, Inputs, Options, PolicyInput
+from .engine.products import Product, plci
+from .rulebook import NoRules, available_years, load_rules
+
+SELF_EMPLOYED_STATUSES = {"self_employed", "company_director"}
+ANNUITY_OPTIONS = ("plain", "indexed", "reversible", "indexed_reversible")
+
+
+def _source(income: Income, what: str) -> str:
+    who = income.entered_by.email if income.entered_by_id and income.entered_by else "?"
+    when = formats.date_format(timezone.localtime(income.entered_at), "SHORT_DATE_FORMAT") if income.entered_at else ""
+    return f"{what} {income.year}, {who} {when}".strip()
+
+
+def build_inputs(client: Client, year: int, *, lines=None, incomes=None, policies=None) -> Inputs:
+    lines = list(client.career_lines.all()) if lines is None else lines
+    incomes = list(client.incomes.select_related("entered_by")) if incomes is None else incomes
+    policies = list(client.policies.all()) if policies is None else policies
+    spans = [line.span() for line in lines]
+    covered = years_covered(spans, year)
+    birth_year = client.birth_date.year if client.birth_date else None
+    age = legal_retirement_age(birth_year) if birth_year else None
+    ongoing = [
+        line.from_year for line in lines if line.status in SELF_EMPLOYED_STATUSES and (line.to_year or year) >= year
+    ]
+    inputs = Inputs(
+        year=year,
+        social_status=client.social_status,
+        birth_year=birth_year,
+        retirement_age=age,
+        years_done=len(covered),
+        years_left=max(0, birth_year + age - year) if birth_year else None,
+        years_before_2021=len([y for y in covered if y < 2021]),
+        started_self_employed=min(ongoing) if ongoing else None,
+        fiscal_year_end=client.fiscal_year_end,
+    )
+    for income in incomes:
+        if income.net_taxable_professional_income is not None:
+            inputs.net_income[income.year] = Amount(
+                income.net_taxable_professional_income, _source(income, "net taxable professional income")
+            )
+        if income.gross_remuneration is not None:
+            inputs.gross_remuneration[income.year] = Amount(
+                income.gross_remuneration, _source(income, "gross remuneration")
+            )
+        if income.year == year and income.plci_reference_income is not None:
+            inputs.plci_reference_income = Amount(
+                income.plci_reference_income, _source(income, "PLCI reference income")
+            )
+    for p in policies:
+        kind = TYPES[p.type]
+        inputs.policies.append(
+            PolicyInput(
+                id=str(p.pk),
+                type=p.type,
+                main_group=p.main_group,
+                pillar=kind.pillar,
+                section=p.section,
+                is_main=p.is_main,
+                status=p.status,
+                annual_premium=p.annual_premium,
+                reserves=p.reserves,
+                managed=p.managed,
+                label=f"{kind.label} {p.insurer} {p.number}",
+            )
+        )
+    return inputs
+
+
+def parse_options(rate: str | None, option: str | None, coefficient: str | None = None) -> Options:
+    """The analysis's assumptions from a query string: `rate` in percent (e.g. 1.75)."""
+    technical_rate = None
+    if rate not in (None, ""):
+        try:
+            value = Decimal(str(rate).replace(",", "."))
+        except InvalidOperation:
+            value = None
+        if value is not None and Decimal(0) <= value <= Decimal(10):
+            technical_rate = value / Decimal(100)
+    chosen = None
+    if coefficient not in (None, ""):
+        try:
+            chosen = Decimal(str(coefficient).replace(",", "."))
+        except InvalidOperation:
+            chosen = None
+        if chosen is not None and not Decimal(1) <= chosen <= Decimal(40):
+            chosen = None
+    return Options(
+        technical_rate=technical_rate,
+        annuity_option=option if option in ANNUITY_OPTIONS else "plain",
+        coefficient=chosen,
+    )
+
+
+def analysis_for_client(client: Client, year: int, options: Options | None = None) -> tuple[Analysis, Inputs]:
+    rules = load_rules(year)
+    inputs = build_inputs(client, year)
+    return analyse(inputs, rules, options or Options()), inputs
+
+
+def default_year() -> int:
+    years = available_years()
+    this_year = timezone.localdate().year
+    return this_year if this_year in years else (years[-1] if years else this_year)
+
+
+# The office view ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RoomRow:
+    client: Client
+    product: str  # plci, eip or cpti: the main product of the file's status
+    room: Decimal | None
+    max_premium: Decimal | None
+    paid: Decimal
+    missing: list[str]
+    unverified: bool
+
+
+def office_room(*, clients, year: int, options: Options | None = None) -> list[RoomRow]:
+    """Room left in the main PLCI / EIP / CPTI of every self-employed file, largest first.
+
+    Three queries for the whole office (career lines, incomes, policies), then the engine per file.
+    """
+    options = options or Options()
+    rules = load_rules(year)
+    clients = list(clients.filter(social_status__in=["self_employed", "company_director", "assisting_spouse"]))
+    ids = [c.pk for c in clients]
+    office_ids = {c.office_id for c in clients}
+    lines, incomes, policies = defaultdict(list), defaultdict(list), defaultdict(list)
+    for line in CareerLine.objects.filter(client__office_id__in=office_ids):
+        lines[line.client_id].append(line)
+    for income in Income.objects.filter(client__office_id__in=office_ids).select_related("entered_by"):
+        incomes[income.client_id].append(income)
+    for policy in Policy.objects.filter(office_id__in=office_ids):
+        policies[policy.client_id].append(policy)
+    rows = []
+    wanted = set(ids)
+    for client in clients:
+        if client.pk not in wanted:
+            continue
+        inputs = build_inputs(
+            client, year, lines=lines[client.pk], incomes=incomes[client.pk], policies=policies[client.pk]
+        )
+        product: Product
+        if client.social_status == "company_director":
+            product = eighty_percent(inputs, rules, options, "eip")
+            key = "eip"
+        else:
+            product = plci(inputs, rules, social=False)
+            key = "plci"
+            if client.social_status == "self_employed" and any(p.type == "cpti" for p in policies[client.pk]):
+                product, key = eighty_percent(inputs, rules, options, "cpti"), "cpti"
+        rows.append(
+            RoomRow(
+                client,
+                key,
+                product.room.value,
+                product.max_premium.value,
+                product.paid,
+                product.missing,
+                bool(product.unverified),
+            )
+        )
+    rows.sort(key=lambda r: (r.room is None, -(r.room or 0), r.client.search_name))
+    return rows
+
+
+__all__ = ["NoRules", "analysis_for_client", "office_room", "parse_options", "default_year"]

@@ -1,0 +1,120 @@
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from pilier.accounts.decorators import staff_required
+from pilier.clients import services as client_services
+from pilier.clients.access import client_for_user
+from pilier.clients.models import Income
+from pilier.clients.selectors import clients_visible_to
+
+from .forms import IncomeForm
+from .labels import ANNUITY_OPTIONS, NOT_APPLICABLE, PRODUCTS, missing_item
+from .presenters import chart, explain
+from .rulebook import available_years
+from .services import analysis_for_client, default_year, office_room, parse_options
+
+MIN_YEAR, MAX_YEAR = 1950, 2100
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", default_year()))
+    except ValueError:
+        year = default_year()
+    if year not in available_years():
+        raise Http404
+    return year
+
+
+def _context(request, client):
+    year = _year(request)
+    options = parse_options(request.GET.get("rate"), request.GET.get("option"), request.GET.get("coefficient"))
+    analysis, inputs = analysis_for_client(client, year, options)
+    products = []
+    for key, product in analysis.products.items():
+        products.append(
+            {
+                "key": key,
+                "label": PRODUCTS[key],
+                "product": product,
+                "reason": NOT_APPLICABLE.get(product.reason, product.reason),
+                "max_steps": explain(product.max_premium) if product.max_premium.steps else [],
+                "room_steps": explain(product.room) if product.room.value is not None else [],
+                "back_service": product.extra.get("back_service"),
+                "back_steps": explain(product.extra["back_service"]) if product.extra.get("back_service") else [],
+                "regimes": product.extra.get("regimes"),
+            }
+        )
+    projection = analysis.projection
+    return {
+        "client": client,
+        "year": year,
+        "years": available_years(),
+        "analysis": analysis,
+        "inputs": inputs,
+        "products": products,
+        "missing": [missing_item(code, client) for code in analysis.missing],
+        "policies": [
+            {"item": p, "gross_steps": explain(p.gross), "net_steps": explain(p.net) if p.net else []}
+            for p in projection.policies
+        ],
+        "chart": chart(projection.series),
+        "gap_steps": explain(analysis.gap) if analysis.gap and analysis.gap.value is not None else [],
+        "rate_percent": request.GET.get("rate", ""),
+        "coefficient": request.GET.get("coefficient", ""),
+        "option": options.annuity_option,
+        "options": ANNUITY_OPTIONS,
+        "incomes": Income.objects.filter(client=client).select_related("entered_by")[:10],
+        "generated_at": timezone.now(),
+    }
+
+
+@staff_required
+def analysis_view(request, client_id):
+    client = client_for_user(request.user, client_id)
+    return render(request, "analysis/client.html", _context(request, client))
+
+
+@staff_required
+def analysis_pdf_view(request, client_id):
+    from weasyprint import HTML
+
+    client = client_for_user(request.user, client_id)
+    html = render_to_string("analysis/client_pdf.html", _context(request, client), request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="analysis-{client.last_name}-{_year(request)}.pdf"'
+    return response
+
+
+@staff_required
+def income_view(request, client_id, year):
+    client = client_for_user(request.user, client_id, write=True)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404
+    income = Income.objects.filter(client=client, year=year).first()
+    form = IncomeForm(request.POST or None, instance=income)
+    if request.method == "POST" and form.is_valid():
+        client_services.income_set(client=client, year=year, user=request.user, **form.cleaned_data)
+        messages.success(request, _("Income figures of %(year)s saved.") % {"year": year})
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("analysis:client", args=[client.pk])
+        return redirect(target)
+    return render(request, "analysis/income_form.html", {"form": form, "client": client, "year": year})
+
+
+@staff_required
+def office_room_view(request):
+    year = _year(request)
+    rows = office_room(clients=clients_visible_to(request.user, request.office), year=year)
+    with_room = [r for r in rows if r.room]
+    incomplete = [r for r in rows if r.room is None]
+    context = {"year": year, "years": available_years(), "rows": with_room, "incomplete": incomplete}
+    return render(request, "analysis/office.html", context)
