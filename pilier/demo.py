@@ -2,6 +2,7 @@
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -9,7 +10,8 @@ from pilier.accounts.models import Office
 from pilier.accounts.services import office_create, staff_create
 from pilier.clients.identifiers import PLACEHOLDER, national_number_for
 from pilier.clients.models import SocialStatus
-from pilier.clients.services import client_create
+from pilier.clients.services import career_line_create, client_create, income_set
+from pilier.policies.services import policy_create
 
 DEMO_OFFICE = "Courtage Démo"
 DEMO_PASSWORD = "pilier-demo-2026"
@@ -54,7 +56,8 @@ def demo_load():
         language="nl",
     )
     rng = random.Random(2026)
-    statuses = [s for s in SocialStatus]
+    # Mostly self-employed people and company directors: the files brokers optimise every year.
+    statuses = ["self_employed", "company_director", "employee", "self_employed", "company_director", "civil_servant"]
     for index, (last, first, language, town, postcode) in enumerate(_PEOPLE):
         born = datetime.date(1960 + rng.randrange(35), rng.randrange(1, 13), rng.randrange(1, 29))
         status = statuses[index % len(statuses)] if index < 10 else ""
@@ -82,7 +85,8 @@ def demo_load():
                 fiscal_year_end=datetime.date(2026, 12, 31),
                 company_name=f"{last} Consult SRL",
             )
-        client_create(office=office, **fields)
+        client = client_create(office=office, **fields)
+        _fill(client, index, claire)
     client_create(
         office=office,
         last_name="Delvaux",
@@ -100,3 +104,92 @@ def demo_load():
         enterprise_number="0403.170.701",
     )
     return office, True
+
+
+def _fill(client, index: int, author) -> None:
+    """Career, incomes and policies, so that the file and its analysis show something real."""
+    born = client.birth_date.year
+    status = client.social_status
+    if not status:
+        return
+    if status in ("self_employed", "company_director"):
+        start = born + 30
+        career_line_create(client=client, from_year=born + 23, to_year=start - 1, status="employee", employer="Various")
+        career_line_create(client=client, from_year=start, to_year=None, status=status, employer=client.company_name)
+        for year in range(2021, 2026):
+            net = Decimal(32000 + 1500 * (year - 2021) + 900 * index)
+            income_set(
+                client=client,
+                year=year,
+                user=author,
+                net_taxable_professional_income=net,
+                gross_remuneration=net * Decimal("1.6") if status == "company_director" else None,
+            )
+    else:
+        career_line_create(
+            client=client, from_year=born + 23, to_year=None, status=status if status != "none" else "other"
+        )
+    number = 1000 + index
+    common = dict(client=client, status="active", start_date=datetime.date(born + 32, 1, 1), payment_frequency="yearly")
+    if status == "self_employed":
+        policy_create(
+            **common,
+            section="pension",
+            type="plci",
+            insurer="NN",
+            number=f"300{number:07d}",
+            annual_premium=Decimal("2400"),
+            reserves=Decimal(18000 + 700 * index),
+            reserves_date=datetime.date(2026, 1, 1),
+        )
+    if status == "company_director":
+        policy_create(
+            **common,
+            section="pension",
+            type="eip",
+            insurer="AXA",
+            number=f"0101{number:08d}",
+            annual_premium=Decimal("6000"),
+            reserves=Decimal(45000 + 1000 * index),
+            reserves_date=datetime.date(2026, 1, 1),
+        )
+        policy_create(
+            **common,
+            section="pension",
+            type="plci",
+            insurer="ALLIANZ",
+            number=f"BCUD{number:06d}00",
+            annual_premium=Decimal("3000"),
+            reserves=Decimal(22000),
+            reserves_date=datetime.date(2026, 1, 1),
+        )
+        policy_create(
+            **common,
+            section="death",
+            type="term_life",
+            insurer="ATHORA",
+            number=f"GV{number}",
+            death_capital=Decimal(250000),
+            annual_premium=Decimal("420"),
+        )
+    policy_create(
+        **common,
+        section="pension",
+        type="pension_savings",
+        insurer="AG",
+        number=f"1135{number:04d}",
+        annual_premium=Decimal("1050"),
+        reserves=Decimal(9000 + 300 * index),
+        reserves_date=datetime.date(2026, 1, 1),
+    )
+    if index % 3 == 0:
+        policy_create(
+            **common,
+            section="investment",
+            type="investment_insurance",
+            insurer="BALOISE",
+            number=f"1A{number}",
+            reserves=Decimal(15000),
+            goal="Petits-enfants" if client.language == "fr" else "Kleinkinderen",
+            managed=index % 2 == 0,
+        )

@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 PRODUCTS = {
     "plci": _("PLCI"),
     "plci_social": _("Social PLCI"),
-    "eip": _("EIP / group insurance (80 % rule)"),
-    "cpti": _("CPTI (80 % rule)"),
+    # xgettext:no-python-format
+    "eip": _("EIP / group insurance (80 % rule)"),
+    # xgettext:no-python-format
+    "cpti": _("CPTI (80 % rule)"),
     "pension_savings": _("Pension savings"),
     "long_term_savings": _("Long-term savings"),
 }
@@ -22,7 +24,8 @@ NOT_APPLICABLE = {
 ANNUITY_OPTIONS = {
     "plain": _("not indexed, not reversible"),
     "indexed": _("indexed 2 %"),
-    "reversible": _("80 % reversible"),
+    # xgettext:no-python-format
+    "reversible": _("80 % reversible"),
     "indexed_reversible": _("indexed and reversible"),
 }
 
@@ -38,16 +41,24 @@ STEPS = {
     "paid": _("Premiums paid this year"),
     "room_raw": _("Maximum − paid"),
     "room": _("Room left"),
-    "max_30": _("Maximum, 30 % regime"),
-    "rate_30": _("Tax reduction rate, 30 % regime"),
-    "max_25": _("Maximum, 25 % regime"),
-    "rate_25": _("Tax reduction rate, 25 % regime"),
-    "reduction_30": _("Tax reduction at the maximum, 30 % regime"),
+    # xgettext:no-python-format
+    "max_30": _("Maximum, 30 % regime"),
+    # xgettext:no-python-format
+    "rate_30": _("Tax reduction rate, 30 % regime"),
+    # xgettext:no-python-format
+    "max_25": _("Maximum, 25 % regime"),
+    # xgettext:no-python-format
+    "rate_25": _("Tax reduction rate, 25 % regime"),
+    # xgettext:no-python-format
+    "reduction_30": _("Tax reduction at the maximum, 30 % regime"),
     "reduction_30_rounded": _("Rounded to the cent"),
-    "reduction_25": _("Tax reduction at the maximum, 25 % regime"),
+    # xgettext:no-python-format
+    "reduction_25": _("Tax reduction at the maximum, 25 % regime"),
     "reduction_25_rounded": _("Rounded to the cent"),
-    "room_30_raw": _("Maximum of the 30 % regime − paid"),
-    "room_30": _("Room left in the 30 % regime"),
+    # xgettext:no-python-format
+    "room_30_raw": _("Maximum of the 30 % regime − paid"),
+    # xgettext:no-python-format
+    "room_30": _("Room left in the 30 % regime"),
     "net_income": _("Net taxable professional income of the year"),
     "fixed_amount": _("Fixed amount"),
     "income_rate": _("Share of the income"),
@@ -72,8 +83,10 @@ STEPS = {
     "lp_rate_sum": _("Sum"),
     "lp_rate": _("Legal pension as a share of R"),
     "legal_pension": _("Legal pension estimate (yearly)"),
-    "target": _("80 % of R"),
-    "room_annuity_raw": _("80 % of R − legal pension"),
+    # xgettext:no-python-format
+    "target": _("80 % of R"),
+    # xgettext:no-python-format
+    "room_annuity_raw": _("80 % of R − legal pension"),
     "room_annuity": _("Supplementary annuity allowed"),
     "career_fraction_raw": _("n ÷ D"),
     "career_fraction": _("n ÷ D, at most 1"),
@@ -113,8 +126,10 @@ STEPS = {
     "income": _("Current income"),
     "annuity": _("Annuity from the capitals"),
     "covered": _("Legal pension + annuity"),
-    "gap_exact": _("Gap to 80 % of income"),
-    "gap": _("Gap to 80 % of income"),
+    # xgettext:no-python-format
+    "gap_exact": _("Gap to 80 % of income"),
+    # xgettext:no-python-format
+    "gap": _("Gap to 80 % of income"),
 }
 
 _PREFIXED = (
