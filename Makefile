@@ -72,7 +72,7 @@ format: $(STAMP)
 
 ## bench: 10,000 clients, median times of the main pages and the API
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py && $(PY) bench/import_bench.py
 
 ## messages: refresh the translation catalogues (needs GNU gettext) and compile them
 messages: $(STAMP)
