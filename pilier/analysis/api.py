@@ -92,7 +92,9 @@ def get_analysis(
             "series": [{"year": y, "capital": _money(v)} for y, v in projection.series],
             "gap_to_80_percent": _figure(analysis.gap),
         },
-        "missing": [{"code": code, "label": str(missing_item(code, client)["label"])} for code in analysis.missing],
+        "missing": [
+            {"code": code, "label": str(missing_item(code, client, year)["label"])} for code in analysis.missing
+        ],
         "unverified": analysis.unverified,
     }
 

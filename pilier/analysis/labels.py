@@ -151,7 +151,7 @@ def step_label(name: str) -> str:
     return name
 
 
-def missing_item(code: str, client) -> dict:
+def missing_item(code: str, client, year: int | None = None) -> dict:
     """A missing input: what it is, and the page where the broker enters it."""
     kind, _sep, rest = code.partition(":")
     if kind == "income":
@@ -179,6 +179,15 @@ def missing_item(code: str, client) -> dict:
             "label": _("Conversion coefficient for age %(age)s (%(option)s): not in the rules data, give one below")
             % {"age": age, "option": ANNUITY_OPTIONS.get(option, option)},
             "url": "#assumptions",
+        }
+    if kind == "param" and rest == "plci.revaluation_coefficient" and year:
+        return {
+            "label": _(
+                "The revaluation coefficient of %(year)s is not in the rules data: enter the PLCI reference "
+                "income printed on the social security fund's invoice"
+            )
+            % {"year": year},
+            "url": reverse("analysis:income", args=[client.pk, year]),
         }
     if kind == "param":
         return {"label": _("Legal figure missing from the rules data: %(key)s") % {"key": rest}, "url": None}

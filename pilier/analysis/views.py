@@ -59,7 +59,7 @@ def _context(request, client):
         "analysis": analysis,
         "inputs": inputs,
         "products": products,
-        "missing": [missing_item(code, client) for code in analysis.missing],
+        "missing": [missing_item(code, client, year) for code in analysis.missing],
         "policies": [
             {"item": p, "gross_steps": explain(p.gross), "net_steps": explain(p.net) if p.net else []}
             for p in projection.policies
