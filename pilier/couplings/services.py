@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -317,6 +318,10 @@ def _converter(field, db):
         if db.features.has_native_uuid_field:
             return lambda value: value
         return lambda value: None if value is None else value.hex
+    if isinstance(field, models.DecimalField):
+        sample = Decimal("1.50")
+        if field.get_db_prep_save(sample, db) is sample:  # the driver takes Decimal as it is
+            return lambda value: value
     memo: dict = {}
 
     def convert(value):
