@@ -1,15 +1,15 @@
 """The history of a client file as the broker reads it: who, when, field, old → new value."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
 from pilier.accounts.models import User
-
-from .models import Client
+from pilier.templatetags.pilier import money
 
 _FK_FIELDS = {"account_manager", "file_manager"}
-_HIDDEN = {"id", "office", "national_number_provisional", "created_at"}
+_HIDDEN = {"id", "office", "client", "national_number_provisional", "created_at"}
 
 
 @dataclass
@@ -42,22 +42,23 @@ def _display(model_field, value, users: dict) -> str:
         return str(_("yes") if value else _("no"))
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return money(value)
     return str(value)
 
 
-def history_entries(client: Client, *, limit: int) -> tuple[list[Entry], bool]:
-    """The newest `limit` changes, in three queries whatever the length of the history."""
-    rows = list(client.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+def history_entries(obj, *, limit: int, hidden: frozenset = frozenset()) -> tuple[list[Entry], bool]:
+    """The newest `limit` changes of a tracked record (client file, policy…), in three queries at most."""
+    model = type(obj)
+    rows = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     more = len(rows) > limit
-    user_ids = set()
-    for row in rows:
-        user_ids.update(v for v in (row.account_manager_id, row.file_manager_id) if v)
+    fields = {f.attname: f for f in model._meta.fields}
+    hide = _HIDDEN | set(hidden)
+    user_fks = [f.attname for f in model._meta.fields if f.name in _FK_FIELDS]
+    user_ids = {getattr(row, attname) for row in rows for attname in user_fks} - {None}
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
-    fields = {f.attname: f for f in Client._meta.fields}
     shown = [
-        f
-        for f in Client.history.model._meta.fields
-        if f.attname.removesuffix("_id") not in _HIDDEN and f.name in {x.name for x in Client._meta.fields}
+        f for f in model.history.model._meta.fields if f.attname.removesuffix("_id") not in hide and f.attname in fields
     ]
     entries = []
     for index, row in enumerate(rows[:limit]):
@@ -68,7 +69,7 @@ def history_entries(client: Client, *, limit: int) -> tuple[list[Entry], bool]:
             for f in shown:
                 old, new = getattr(previous, f.attname), getattr(row, f.attname)
                 if old != new:
-                    model_field = fields.get(f.attname)
+                    model_field = fields[f.attname]
                     entry.changes.append(
                         Change(
                             str(model_field.verbose_name),

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from pilier.accounts.decorators import staff_required
 from pilier.clients.access import client_for_user
+from pilier.clients.history import history_entries
 
 from . import services
 from .access import policy_for_user
@@ -53,7 +54,8 @@ def policy_edit_view(request, policy_id):
         else:
             messages.success(request, _("Policy saved."))
             return redirect(_back(policy, f"policy-{policy.pk}"))
-    context = {"form": form, "client": policy.client, "policy": policy, "section": policy.section}
+    history, _more = history_entries(policy, limit=50)
+    context = {"form": form, "client": policy.client, "policy": policy, "section": policy.section, "history": history}
     return render(request, "policies/form.html", context)
 
 

@@ -146,3 +146,12 @@ def test_the_broker_dismisses_a_record(client, world, run_import):
         f'id="record-{record.pk}"'
         in client.get(reverse("couplings:unmatched"), {"status": "dismissed"}).content.decode()
     )
+
+
+def test_the_policy_page_shows_the_import_as_the_author_of_its_changes(client, world, run_import):
+    policy = PolicyFactory(client=world.client, insurer="NN", number="300-0000256", annual_premium=1000)
+    run_import(csv_bytes([row(annual_premium="2451.00")]), name="nn-2026-11.csv")
+    client.force_login(world.bob)
+    html = client.get(reverse("policies:edit", args=[policy.pk])).content.decode()
+    history = html.split('id="history"')[1]
+    assert "nn-2026-11.csv" in history and "2\u00a0451,00\u00a0€" in history and "1\u00a0000,00\u00a0€" in history
