@@ -9,30 +9,9 @@ from pilier.clients.forms import DateInput
 
 from .catalogue import TYPES, Section, grouped_type_choices, why_not_in
 from .insurers import InvalidPolicyNumber, insurer, insurer_choices, normalise_policy_number
-from .models import Policy
+from .models import EDITABLE_FIELDS, Policy
 
-POLICY_FIELDS = (
-    "section",
-    "type",
-    "insurer",
-    "number",
-    "status",
-    "start_date",
-    "end_date",
-    "annual_premium",
-    "payment_frequency",
-    "reserves",
-    "reserves_date",
-    "death_capital",
-    "disability_annual_benefit",
-    "disability_waiting_days",
-    "beneficiary",
-    "managed",
-    "mandate",
-    "goal",
-    "notes",
-    "is_main",
-)
+POLICY_FIELDS = (*EDITABLE_FIELDS, "is_main")
 
 
 class PolicyForm(forms.ModelForm):

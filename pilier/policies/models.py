@@ -50,6 +50,8 @@ BROKER_FIELDS = (
     "goal",
     "notes",
 )
+# What the broker can write (forms, API, services); `is_main` goes through the main-policy rule.
+EDITABLE_FIELDS = ("section", "type", "insurer", "number", *INSURER_FIELDS, *BROKER_FIELDS)
 
 
 class Policy(models.Model):

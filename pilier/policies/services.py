@@ -9,29 +9,9 @@ from pilier.clients.models import Client
 
 from .catalogue import TYPES, why_not_in
 from .insurers import normalise_policy_number
-from .models import Policy
+from .models import EDITABLE_FIELDS, Policy
 
-WRITABLE = (
-    "section",
-    "type",
-    "insurer",
-    "number",
-    "status",
-    "start_date",
-    "end_date",
-    "annual_premium",
-    "payment_frequency",
-    "reserves",
-    "reserves_date",
-    "death_capital",
-    "disability_annual_benefit",
-    "disability_waiting_days",
-    "beneficiary",
-    "managed",
-    "mandate",
-    "goal",
-    "notes",
-)
+WRITABLE = EDITABLE_FIELDS
 
 
 def _lock(client: Client) -> None:

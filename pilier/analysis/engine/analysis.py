@@ -1,7 +1,6 @@
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from .eighty import eighty_percent
+from .eighty import eighty_percent, legal_pension_and_target
 from .inputs import Inputs, Options, Rules
 from .products import Product, long_term_savings, pension_savings, plci
 from .projection import Projection, project
@@ -59,18 +58,8 @@ def _gap(inputs: Inputs, rules: Rules, options: Options, projection: Projection)
         steps.param("coefficient", coefficient)
     else:
         steps.assume("coefficient", options.coefficient, "chosen for this analysis: the rules have none for this age")
-    steps.input("years_done", Decimal(inputs.years_done), "career lines")
-    steps.input("years_left", Decimal(inputs.years_left), f"legal retirement age {inputs.retirement_age}")
-    steps.input("years_before_2021", Decimal(inputs.years_before_2021), "career lines")
+    legal_pension_and_target(steps, inputs, "income")
     steps.input("capital", projection.total_gross, "projection: total gross capital")
-    steps.calc("career_years", "add", "years_done", "years_left")
-    steps.calc("years_from_2021", "sub", "career_years", "years_before_2021")
-    steps.calc("lp_before", "mul", "rate_before_2021", "years_before_2021")
-    steps.calc("lp_from", "mul", "rate_from_2021", "years_from_2021")
-    steps.calc("lp_rate_sum", "add", "lp_before", "lp_from")
-    steps.calc("lp_rate", "div", "lp_rate_sum", "career_years")
-    steps.calc("legal_pension", "mul", "income", "lp_rate")
-    steps.calc("target", "mul", "income", "target_ratio")
     steps.calc("annuity", "div", "capital", "coefficient")
     steps.calc("covered", "add", "legal_pension", "annuity")
     steps.calc("gap_exact", "sub", "target", "covered")

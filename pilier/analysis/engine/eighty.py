@@ -39,6 +39,21 @@ def _remuneration(steps: Steps, inputs: Inputs, key: str, missing: list[str]) ->
     return True
 
 
+def legal_pension_and_target(steps: Steps, inputs: Inputs, income: str) -> None:
+    """Steps `legal_pension` (the estimate) and `target` (80 % of `income`), from the career."""
+    steps.input("years_done", Decimal(inputs.years_done), "career lines")
+    steps.input("years_left", Decimal(inputs.years_left), f"legal retirement age {inputs.retirement_age}")
+    steps.input("years_before_2021", Decimal(inputs.years_before_2021), "career lines")
+    steps.calc("career_years", "add", "years_done", "years_left")
+    steps.calc("years_from_2021", "sub", "career_years", "years_before_2021")
+    steps.calc("lp_before", "mul", "rate_before_2021", "years_before_2021")
+    steps.calc("lp_from", "mul", "rate_from_2021", "years_from_2021")
+    steps.calc("lp_rate_sum", "add", "lp_before", "lp_from")
+    steps.calc("lp_rate", "div", "lp_rate_sum", "career_years")
+    steps.calc("legal_pension", "mul", income, "lp_rate")
+    steps.calc("target", "mul", income, "target_ratio")
+
+
 def eighty_percent(inputs: Inputs, rules: Rules, options: Options, key: str) -> Product:
     status = {"eip": "company_director", "cpti": "self_employed"}[key]
     if inputs.social_status != status:
@@ -79,17 +94,7 @@ def eighty_percent(inputs: Inputs, rules: Rules, options: Options, key: str) -> 
         steps.param("coefficient", coefficient)
     else:
         steps.assume("coefficient", options.coefficient, "chosen for this analysis: the rules have none for this age")
-    steps.input("years_done", Decimal(inputs.years_done), "career lines")
-    steps.input("years_left", Decimal(inputs.years_left), f"legal retirement age {inputs.retirement_age}")
-    steps.input("years_before_2021", Decimal(inputs.years_before_2021), "career lines")
-    steps.calc("career_years", "add", "years_done", "years_left")
-    steps.calc("years_from_2021", "sub", "career_years", "years_before_2021")
-    steps.calc("lp_before", "mul", "rate_before_2021", "years_before_2021")
-    steps.calc("lp_from", "mul", "rate_from_2021", "years_from_2021")
-    steps.calc("lp_rate_sum", "add", "lp_before", "lp_from")
-    steps.calc("lp_rate", "div", "lp_rate_sum", "career_years")
-    steps.calc("legal_pension", "mul", "remuneration", "lp_rate")
-    steps.calc("target", "mul", "remuneration", "target_ratio")
+    legal_pension_and_target(steps, inputs, "remuneration")
     steps.calc("room_annuity_raw", "sub", "target", "legal_pension")
     steps.calc("room_annuity", "floor0", "room_annuity_raw")
     steps.calc("career_fraction_raw", "div", "career_years", "full_career")
