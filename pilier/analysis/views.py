@@ -113,8 +113,16 @@ def income_view(request, client_id, year):
 @staff_required
 def office_room_view(request):
     year = _year(request)
-    rows = office_room(clients=clients_visible_to(request.user, request.office), year=year)
-    with_room = [r for r in rows if r.room]
+    options = parse_options(request.GET.get("rate"), request.GET.get("option"), request.GET.get("coefficient"))
+    rows = office_room(clients=clients_visible_to(request.user, request.office), year=year, options=options)
+    computed = [r for r in rows if r.room is not None]  # largest room first, files with none left at the end
     incomplete = [r for r in rows if r.room is None]
-    context = {"year": year, "years": available_years(), "rows": with_room, "incomplete": incomplete}
+    context = {
+        "year": year,
+        "years": available_years(),
+        "rows": computed,
+        "incomplete": incomplete,
+        "rate_percent": request.GET.get("rate", ""),
+        "coefficient": request.GET.get("coefficient", ""),
+    }
     return render(request, "analysis/office.html", context)

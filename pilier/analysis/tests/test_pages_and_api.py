@@ -120,4 +120,8 @@ def test_the_office_view_lists_room_left_largest_first_and_files_to_complete(cli
     assert [r.client.last_name for r in rows] == ["Zeta", "Dubois"]
     assert [r.room for r in rows] == [Decimal("3268.00"), Decimal("2451.00")]
     assert "Nodata" in [r.client.last_name for r in response.context["incomplete"]]
+    income_set(client=self_employed, year=2024, user=world.alice, plci_reference_income=Decimal("1"))
+    PolicyFactory(client=self_employed, annual_premium=Decimal("1000"))
+    rows = client.get(reverse("analysis:room"), {"year": 2024}).context["rows"]
+    assert [(r.client.last_name, r.room) for r in rows][-1] == ("Dubois", Decimal("0"))  # none left: listed last
     assert "DELVAUX" not in response.content.decode()  # restricted file of someone else
