@@ -14,22 +14,13 @@ Options: --clients N (10000), --small N (1000; 0: no second office), --runs N (3
 import argparse
 import cProfile
 import datetime
-import io
 import logging
-import os
-import pstats
 import random
-import secrets
-import shutil
-import statistics
-import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "bench-" + secrets.token_urlsafe(12)  # only for the staff created here; they log in with force_login
+import _common  # bench/_common.py: bench/ is first on sys.path when this script runs
+
 YEAR = 2025
 INCOME_YEARS = range(2021, 2026)
 PAGE_TARGET_MS = 50.0  # bench/run.py's target for one request (page or API)
@@ -75,24 +66,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def configure_environment() -> Path:
-    """Environment for pilier.settings, before Django is imported."""
-    if os.environ.get("DATABASE_URL"):
-        print("Note: DATABASE_URL is ignored here: the analysis benchmark always uses a fresh SQLite database.")
-    var_dir = Path(tempfile.mkdtemp(prefix="pilier-analysis-bench-"))
-    os.environ["PILIER_VAR_DIR"] = str(var_dir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-    os.environ["DEBUG"] = "false"  # with DEBUG, Django would keep every query in memory
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "pilier.settings"
-    os.environ.pop("CACHE_URL", None)  # the file cache under the temporary directory
-    (var_dir / "static").mkdir()  # STATIC_ROOT: WhiteNoise warns when it does not exist
-    sys.path.insert(0, str(ROOT))
-    return var_dir
-
-
 # The data -----------------------------------------------------------------------------------------------------
 
 
@@ -118,17 +91,15 @@ def pick(rng: random.Random, weighted) -> str:
 
 def make_client(office, index: int, status: str, managers, rng: random.Random, numbers):
     """An unsaved Client with every field that Client.save() would fill, born 1958-1999 (a birth date always)."""
-    from run import FIRST_NAMES_FR, FIRST_NAMES_NL, LAST_NAMES, TOWNS_FR, TOWNS_NL
-
     from pilier.clients.identifiers import digits
     from pilier.clients.models import Client, search_key
 
     flemish = rng.random() < 0.55
-    last = rng.choice(LAST_NAMES)
-    first = rng.choice(FIRST_NAMES_NL if flemish else FIRST_NAMES_FR)
+    last = rng.choice(_common.LAST_NAMES)
+    first = rng.choice(_common.FIRST_NAMES_NL if flemish else _common.FIRST_NAMES_FR)
     born = datetime.date(1958, 1, 1) + datetime.timedelta(days=rng.randrange(42 * 365))
     national_number, born, gender = numbers.new(born)
-    postcode, town = rng.choice(TOWNS_NL if flemish else TOWNS_FR)
+    postcode, town = rng.choice(_common.TOWNS_NL if flemish else _common.TOWNS_FR)
     director = status == "company_director"
     return Client(
         office=office,
@@ -262,18 +233,10 @@ def set_up_office(name: str, mail: str, count: int, rng: random.Random, numbers,
     """An office of `count` files (bulk_create), its admin and 3 staff; returns (office, the broker who browses)."""
     from django.db import transaction
 
-    from pilier.accounts.services import office_create, staff_create
     from pilier.clients.models import CareerLine, Client, Income
     from pilier.policies.models import Policy
 
-    office = office_create(
-        name=name, admin_email=f"admin@{mail}", admin_password=PASSWORD, first_name="Anne", last_name="Delvaux"
-    )
-    people = [("claire", "Claire", "Renard"), ("joris", "Joris", "Vermeulen"), ("eva", "Éva", "Lambert")]
-    staff = [
-        staff_create(office=office, email=f"{login}@{mail}", password=PASSWORD, first_name=first, last_name=last)
-        for login, first, last in people
-    ]
+    office, staff = _common.create_office(name, mail)
     batch = 2000
     with transaction.atomic():
         for begin in range(0, count, batch):
@@ -300,21 +263,11 @@ def set_up_full_file(office, user, numbers):
     from pilier.clients import services
     from pilier.policies.services import policy_create
 
-    number, born, gender = numbers.new(datetime.date(1975, 3, 14))
-    client = services.client_create(
-        office=office,
-        last_name="Lefèvre",
-        first_name="Hélène",
-        national_number=number,
-        birth_date=born,
-        gender=gender,
-        language="fr",
-        email="helene.lefevre@example.be",
-        street="Rue de la Station",
-        house_number="12",
-        postcode="5000",
-        municipality="Namur",
-        client_number="B-0042",
+    client = _common.create_client(
+        office,
+        numbers,
+        datetime.date(1975, 3, 14),
+        **_common.HELENE,
         account_manager=user,
         social_status="self_employed",
     )
@@ -361,49 +314,11 @@ def set_up_full_file(office, user, numbers):
 # The measures -------------------------------------------------------------------------------------------------
 
 
-def logged_in(user):
-    from django.test import Client as HttpClient
-
-    http = HttpClient()
-    http.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return http
-
-
-def check(response, label: str, content_type: str = ""):
-    if response.status_code != 200:
-        body = response.content[:500].decode(errors="replace")
-        raise SystemExit(f"{label}: status {response.status_code}, expected 200\n{body}")
-    if content_type and not response["Content-Type"].startswith(content_type):
-        raise SystemExit(f"{label}: {response['Content-Type']}, expected {content_type}")
-    return response
-
-
-def timed(request) -> float:
-    started = time.perf_counter()
-    request()
-    return time.perf_counter() - started
-
-
-def one_apart(request):
-    """One request with its SQL captured and the time spent in the driver: (response, queries, seconds in SQL)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from run import SqlClock
-
-    with CaptureQueriesContext(connection) as queries, SqlClock(connection) as clock:
-        response = request()
-    return response, len(queries.captured_queries), clock.seconds
-
-
-def summary(label, seconds: list[float], response, queries: int, sql_seconds: float, target, unit: str) -> dict:
-    ordered = sorted(seconds)
+def summary(label, seconds: list[float], response, queries: list, sql_seconds: float, target, unit: str) -> dict:
     return {
         "label": label,
-        "median": statistics.median(ordered),
-        "min": ordered[0],
-        "max": ordered[-1],
-        "runs": len(ordered),
-        "queries": queries,
+        **_common.spread(seconds),
+        "queries": len(queries),
         "sql": sql_seconds,
         "bytes": len(response.content),
         "target": target,
@@ -436,31 +351,33 @@ class Warnings(logging.Handler):
 
 def measure_file(client, user, token, args) -> list[dict]:
     """The file page and the API, round-robin (a burst of load falls on both alike), then the PDF."""
-    http = logged_in(user)
-    api = logged_in(user)
+    http = _common.logged_in(user)
+    api = _common.logged_in(user)
     api.logout()  # no session: the bearer token only
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     page = f"/clients/{client.pk}/analysis/?year={YEAR}&rate=1.75&coefficient=10.5"
     cases = [
         (
             FILE_PAGE,
-            lambda: check(http.get(page), FILE_PAGE),
+            lambda: _common.check(http.get(page), FILE_PAGE),
             args.runs,
             PAGE_TARGET_MS / 1000,
         ),
         (
             FILE_API,
-            lambda: check(
+            lambda: _common.check(
                 api.get(f"/api/v1/clients/{client.pk}/analysis?year={YEAR}&rate=1.75", **bearer),
                 FILE_API,
-                "application/json",
+                content_type="application/json",
             ),
             args.runs,
             PAGE_TARGET_MS / 1000,
         ),
         (
             FILE_PDF,
-            lambda: check(http.get(f"/clients/{client.pk}/analysis.pdf?year={YEAR}"), FILE_PDF, "application/pdf"),
+            lambda: _common.check(
+                http.get(f"/clients/{client.pk}/analysis.pdf?year={YEAR}"), FILE_PDF, content_type="application/pdf"
+            ),
             args.pdf_runs,
             None,
         ),
@@ -472,10 +389,10 @@ def measure_file(client, user, token, args) -> list[dict]:
     for turn in range(args.runs):
         for label, request, runs, _target in cases:
             if turn < runs:
-                times[label].append(timed(request))
+                times[label].append(_common.timed(request)[0])
     results = []
     for label, request, _runs, target in cases:
-        response, queries, sql = one_apart(request)
+        response, queries, sql = _common.one_apart(request)
         results.append(summary(label, times[label], response, queries, sql, target, "ms"))
     return results
 
@@ -486,7 +403,7 @@ def full_file_check(client, token) -> bool:
     from django.test import Client as HttpClient
 
     url = f"/api/v1/clients/{client.pk}/analysis?year={YEAR}&rate=1.75&coefficient=10.5"
-    analysis = check(HttpClient().get(url, HTTP_AUTHORIZATION=f"Bearer {token}"), "full file check").json()
+    analysis = _common.check(HttpClient().get(url, HTTP_AUTHORIZATION=f"Bearer {token}"), "full file check").json()
     products = analysis["products"]
     computed = [key for key, p in products.items() if p["applicable"] and p["room"] is not None]
     lacking = [key for key, p in products.items() if p["applicable"] and p["room"] is None]
@@ -505,7 +422,7 @@ def measure_office(user, runs: int, label: str = OFFICE, target: float | None = 
     """One request apart (its SQL and the number of rows, also the warm-up), then `runs` timed requests."""
     import pilier.analysis.views as views
 
-    http = logged_in(user)
+    http = _common.logged_in(user)
     counted = {}
     original = views.office_room
 
@@ -518,35 +435,30 @@ def measure_office(user, runs: int, label: str = OFFICE, target: float | None = 
         return rows
 
     def request():
-        return check(http.get(f"/analysis/room/?year={YEAR}"), label)
+        return _common.check(http.get(f"/analysis/room/?year={YEAR}"), label)
 
     views.office_room = counting
     try:
-        response, queries, sql = one_apart(request)
+        response, queries, sql = _common.one_apart(request)
     finally:
         views.office_room = original
-    seconds = [timed(request) for _ in range(runs)]
+    seconds = [_common.timed(request)[0] for _ in range(runs)]
     result = summary(label, seconds, response, queries, sql, target, "s")
     result["rows"] = counted
     return result
 
 
 def profile_office(user) -> None:
-    http = logged_in(user)
+    http = _common.logged_in(user)
     profiler = cProfile.Profile()
     profiler.enable()
-    check(http.get(f"/analysis/room/?year={YEAR}"), OFFICE)
+    _common.check(http.get(f"/analysis/room/?year={YEAR}"), OFFICE)
     profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(r"pilier/|django/(template|db/models)", 30)
+    text = _common.profile_text(profiler, ("tottime", 25), ("cumulative", r"pilier/|django/(template|db/models)", 30))
     print("\n== cProfile of one office view: top 25 by own time, then pilier's and Django's by cumulative time")
     print("(cProfile about doubles the time of Python code)")
-    print(out.getvalue())
-    dump = Path(os.environ["PILIER_VAR_DIR"]) / "office.prof"
-    profiler.dump_stats(dump)
-    print(f"The profile is in {dump} (with --keep): python -m pstats {dump}")
+    print(text)
+    _common.dump_profile(profiler, "office.prof")
 
 
 # The report ---------------------------------------------------------------------------------------------------
@@ -556,63 +468,45 @@ def show(seconds: float, unit: str) -> str:
     return f"{seconds * 1000:7.1f}ms" if unit == "ms" else f"{seconds:7.2f}s "
 
 
-def print_table(results: list[dict]) -> None:
-    header = (
-        f"{'request':50} {'median':>9} {'min':>9} {'max':>9} {'runs':>4} {'queries':>7} {'in SQL':>9} {'bytes':>8}"
-        "  target"
+def row(r: dict) -> str:
+    unit = r["unit"]
+    if r["target"] is None:
+        verdict = "(no target)"
+    else:
+        limit = f"{r['target'] * 1000:.0f} ms" if unit == "ms" else f"{r['target']:.0f} s"
+        verdict = f"< {limit} {'OK' if r['median'] < r['target'] else 'OVER'}"
+    return (
+        f"{r['label']:50} {show(r['median'], unit)} {show(r['min'], unit)} {show(r['max'], unit)} {r['runs']:4d} "
+        f"{r['queries']:7d} {show(r['sql'], unit)} {r['bytes']:8d}  {verdict}"
     )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        unit = r["unit"]
-        if r["target"] is None:
-            verdict = "(no target)"
-        else:
-            limit = f"{r['target'] * 1000:.0f} ms" if unit == "ms" else f"{r['target']:.0f} s"
-            verdict = f"< {limit} {'OK' if r['median'] < r['target'] else 'OVER'}"
-        print(
-            f"{r['label']:50} {show(r['median'], unit)} {show(r['min'], unit)} {show(r['max'], unit)} {r['runs']:4d} "
-            f"{r['queries']:7d} {show(r['sql'], unit)} {r['bytes']:8d}  {verdict}"
-        )
-    print("-" * len(header))
-    print(
+
+
+def print_table(results: list[dict]) -> None:
+    _common.print_table(
+        f"{'request':50} {'median':>9} {'min':>9} {'max':>9} {'runs':>4} {'queries':>7} {'in SQL':>9} {'bytes':>8}"
+        "  target",
+        map(row, results),
         "median, min, max: the whole request, over the timed runs; queries: SQL queries of one request;\n"
-        "in SQL: time spent in the database driver during one request (measured apart); bytes: response body"
+        "in SQL: time spent in the database driver during one request (measured apart); bytes: response body",
     )
 
 
 def main():
     args = parse_args()
-    var_dir = configure_environment()
-    try:
-        import django
-
-        django.setup()
+    with _common.bench_environment("pilier-analysis-bench-", keep=args.keep, fresh_sqlite="analysis benchmark"):
         from django.conf import settings
-        from django.core.management import call_command
-        from django.test.utils import override_settings
-        from run import NationalNumbers
 
         from pilier.accounts.models import ApiToken
         from pilier.clients.models import CareerLine, Client, Income
         from pilier.policies.insurers import normalise_policy_number
         from pilier.policies.models import Policy
 
-        override_settings(
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-            SECURE_SSL_REDIRECT=False,
-            ALLOWED_HOSTS=["testserver"],
-        ).enable()
+        _common.settings_for_test_client()
         assert normalise_policy_number("ATHORA", "GV1000001").key == "GV1000001"
 
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        migrate_seconds = time.perf_counter() - started
+        migrate_seconds = _common.migrate()
         rng = random.Random(args.seed)
-        numbers, policy_numbers = NationalNumbers(rng), PolicyNumbers()
+        numbers, policy_numbers = _common.NationalNumbers(rng), PolicyNumbers()
         started = time.perf_counter()
         office, user = set_up_office(
             "Courtage Analyse d'essai", "analysis.bench.pilier.be", args.clients - 1, rng, numbers, policy_numbers
@@ -645,7 +539,7 @@ def main():
             f"Logged in as {user.email} (staff). File page and API: {args.warmup} warm-up runs, then {args.runs} "
             f"timed runs each, round-robin; PDF: {args.pdf_runs} timed runs; office view: one request apart (the "
             f"queries), then {args.office_runs} timed runs.\n"
-            f"Load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.\n"
+            f"{_common.load_average()}\n"
         )
 
         with Warnings() as pdf_warnings:
@@ -688,11 +582,6 @@ def main():
             raise SystemExit("FAILED: the office view's queries grow with the number of files.")
         if not full_ok:
             raise SystemExit("FAILED: the timed file lacks inputs: it does not measure a full analysis.")
-    finally:
-        if args.keep:
-            print(f"Kept {var_dir}")
-        else:
-            shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -23,20 +23,17 @@ import datetime
 import gc
 import itertools
 import json
-import os
 import random
-import secrets
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
-ROOT = Path(__file__).resolve().parent.parent
+import _common  # bench/_common.py: bench/ is first on sys.path when this script runs
+
 TARGET_RATE = 10_000  # records per second, at least
 TARGET_RATIO = 10.0  # import time / floor time, at most
 TARGET_MB = 300.0  # peak RSS growth of the import, under
@@ -62,7 +59,8 @@ STYLES = {
     "BALOISE": Style(False, True, True),
     "VIVIUM": Style(True, False, False),
 }
-ADMIN_EMAIL = "admin@import-bench.pilier.be"
+MAIL = "import-bench.pilier.be"
+ADMIN_EMAIL = f"admin@{MAIL}"
 MB = 1024 * 1024
 TODAY = datetime.date(2026, 1, 1)
 # The insurer's fields of a policy (pilier.policies.models.INSURER_FIELDS).
@@ -84,23 +82,6 @@ def parse_args():
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     return parser.parse_args()
-
-
-def configure_environment() -> Path:
-    """Environment for pilier.settings, before Django is imported; inherited by the child processes."""
-    if os.environ.get("DATABASE_URL"):
-        print("Note: DATABASE_URL is ignored here: the import benchmark always uses a fresh SQLite database.")
-    var_dir = Path(tempfile.mkdtemp(prefix="pilier-import-bench-"))
-    os.environ["PILIER_VAR_DIR"] = str(var_dir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-    os.environ["DEBUG"] = "false"  # with DEBUG, Django would keep every query in memory
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "pilier.settings"
-    os.environ.pop("CACHE_URL", None)  # the file cache under the temporary directory
-    (var_dir / "static").mkdir()
-    return var_dir
 
 
 # Memory -------------------------------------------------------------------------------------------------------
@@ -218,24 +199,16 @@ def policy_values(kind, rng: random.Random) -> dict:
 def set_up(args, rng: random.Random):
     """The office, its clients and their policies (bulk_create, as the services would store them)."""
     from django.db import transaction
-    from run import NationalNumbers, make_people
 
     from pilier.accounts.models import User
-    from pilier.accounts.services import office_create
     from pilier.clients.models import Client
     from pilier.policies.catalogue import TYPES
     from pilier.policies.models import PaymentFrequency, Policy
 
-    numbers = NationalNumbers(rng)
-    office = office_create(
-        name="Courtage Import d'essai",
-        admin_email=ADMIN_EMAIL,
-        admin_password="bench-" + secrets.token_urlsafe(12),
-        first_name="Anne",
-        last_name="Delvaux",
-    )
+    numbers = _common.NationalNumbers(rng)
+    office, _staff = _common.create_office("Courtage Import d'essai", MAIL, staff=())
     admin = User.objects.get(email=ADMIN_EMAIL)
-    clients = make_people(office, [admin], args.clients, rng, numbers)
+    clients = _common.make_people(office, [admin], args.clients, rng, numbers)
     kinds = list(TYPES.values())
     policy_numbers = Numbers()
     policies, mains = [], set()
@@ -528,16 +501,13 @@ def copy_database(source: Path, target: Path) -> None:
 def run_child(mode: str, path: Path, var_dir: Path) -> dict:
     result = var_dir / f"result-{mode}.json"
     command = [sys.executable, __file__, "--child", mode, "--file", str(path), "--result", str(result)]
-    subprocess.run(command, check=True, cwd=ROOT)
+    subprocess.run(command, check=True, cwd=_common.ROOT)
     return json.loads(result.read_text())
 
 
 def child(args) -> None:
     """One import of the file, as `manage.py import_portfolio` runs it; the figures go to --result."""
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    _common.setup_django()
     from django.core.files import File
 
     from pilier.accounts.middleware import staff_membership
@@ -597,22 +567,13 @@ def child(args) -> None:
 
 
 def print_profile(profiler) -> None:
-    import io
-    import pstats
-
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(25)
-    stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(r"pilier/", 25)
+    text = _common.profile_text(profiler, ("cumulative", 25), ("tottime", 25), ("cumulative", r"pilier/", 25))
     print(
         "\n== cProfile of portfolio_import_run: top 25 by cumulative time, by own time, then pilier's functions "
         "by cumulative time (cProfile about doubles the time)"
     )
-    print(out.getvalue())
-    dump = Path(os.environ["PILIER_VAR_DIR"]) / "import.prof"
-    profiler.dump_stats(dump)
-    print(f"The profile is in {dump} (with --keep): python -m pstats {dump}")
+    print(text)
+    _common.dump_profile(profiler, "import.prof")
 
 
 # The report ---------------------------------------------------------------------------------------------------
@@ -653,19 +614,22 @@ def report(args, expected, timed, traced, floor_rows, floor_seconds) -> bool:
             second_ok,
         ),
     ]
-    header = f"{'figure':28} {'value':>12}   {'target / expected':34} verdict"
-    print(header)
-    print("-" * len(header))
-    for label, value, target, ok in targets:
-        print(f"{label:28} {value:>12}   {target:34} {'' if ok is None else ('OK' if ok else 'OVER')}".rstrip())
-    for label, value, target, ok in checks:
-        print(f"{label:28} {value:>12}   {target:34} {'OK' if ok else 'MISMATCH'}")
-    print("-" * len(header))
-    print(
+    _common.print_table(
+        f"{'figure':28} {'value':>12}   {'target / expected':34} verdict",
+        [
+            *(
+                f"{label:28} {value:>12}   {target:34} {'' if ok is None else ('OK' if ok else 'OVER')}".rstrip()
+                for label, value, target, ok in targets
+            ),
+            *(
+                f"{label:28} {value:>12}   {target:34} {'OK' if ok else 'MISMATCH'}"
+                for label, value, target, ok in checks
+            ),
+        ],
         f"RSS growth: peak RSS of the import's process (VmHWM{'' if timed['peak_reset'] else ', not reset'}) minus "
         f"its RSS just before the import ({timed['rss_before'] / MB:.0f} MB once Django is loaded): the 300 MB "
         "target is checked against it.\ntracemalloc: peak of the Python allocations, in another run of the same "
-        "import on a copy of the database (without the allocator's overhead, SQLite's cache, C libraries)."
+        "import on a copy of the database (without the allocator's overhead, SQLite's cache, C libraries).",
     )
     if not second_ok:
         print(f"Same file again: expected {again}, got { {k: second[k] for k in COUNTS} }")
@@ -677,19 +641,14 @@ def main():
     if args.child:
         child(args)
         return
-    var_dir = configure_environment()
-    sys.path.insert(0, str(ROOT))
-    try:
-        import django
-
-        django.setup()
+    with _common.bench_environment("pilier-import-bench-", keep=args.keep, fresh_sqlite="import benchmark") as (
+        var_dir,
+        _own_database,
+    ):
         from django.conf import settings
-        from django.core.management import call_command
         from django.db import connection
 
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        migrate_seconds = time.perf_counter() - started
+        migrate_seconds = _common.migrate()
         rng = random.Random(args.seed)
         started = time.perf_counter()
         office, admin, clients, policies, numbers, policy_numbers = set_up(args, rng)
@@ -708,7 +667,7 @@ def main():
             f"{office_policies:,} policies: {setup_seconds:.1f} s; file of {args.records:,} records "
             f"({path.stat().st_size / MB:.1f} MB) written in {file_seconds:.1f} s.\n"
             f"Generated: {', '.join(f'{expected[k]:,} {k}' for k in COUNTS)}. "
-            f"Load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.\n"
+            f"{_common.load_average()}\n"
         )
 
         floor_rows, floor_seconds = floor(path, var_dir / "floor.sqlite3")
@@ -728,11 +687,6 @@ def main():
             run_child("profile", path, var_dir)
         if not ok:
             raise SystemExit("FAILED: the import's counts are not the ones generated (see above).")
-    finally:
-        if args.keep:
-            print(f"Kept {var_dir}")
-        else:
-            shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

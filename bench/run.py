@@ -13,61 +13,15 @@ See bench/README.md for what each figure measures.
 import argparse
 import cProfile
 import datetime
-import io
-import os
-import pstats
 import random
-import secrets
-import shutil
 import statistics
-import sys
-import tempfile
 import time
 import uuid
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import _common  # bench/_common.py: bench/ is first on sys.path when this script runs
+
 TARGET_MS = 50.0
-PASSWORD = "bench-" + secrets.token_urlsafe(12)  # only for the staff created here; they log in with force_login
-
-# fmt: off
-LAST_NAMES = [
-    # Wallonia and Brussels
-    "Dubois", "Lambert", "Dupont", "Martin", "Simon", "Lefèvre", "Lejeune", "Renard", "Leclercq", "Hubert",
-    "Gérard", "François", "Lemaire", "Lecomte", "Noël", "Thiry", "Fontaine", "Maréchal", "Rousseau", "Dumont",
-    "Léonard", "Poncelet", "Bastin", "Delvaux", "Collignon", "Bodart", "Mathieu", "Delhaye", "Lhoest", "Piérard",
-    "Deprez", "Jacquet", "Henrard", "Defossé", "Wathelet", "Gillet", "Lecocq", "Hennebert", "Dethier", "Bériot",
-    # Flanders
-    "Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "De Smet",
-    "Hermans", "Van den Broeck", "Vermeulen", "De Backer", "Verstraete", "Van Damme", "Claessens", "Pauwels",
-    "Michiels", "Declercq", "Cools", "Vandenberghe", "Dewulf", "Geerts", "Stevens", "Wauters", "Lenaerts", "Aerts",
-    "Smets", "Segers", "Hendrickx", "De Meyer", "Van Acker", "Dierickx", "Van de Velde", "Desmet", "Coppens",
-    "Van Hoof", "Verbeke", "Bogaerts", "Martens", "Van Dyck", "Sterckx", "Vercammen", "D'Hondt", "Vanderstraeten",
-]
-FIRST_NAMES_FR = [
-    "Marc", "Sophie", "Olivier", "Isabelle", "Julie", "Nathalie", "Éric", "Hélène", "François", "Cécile",
-    "Jérôme", "Valérie", "Benoît", "Anne", "Michaël", "Aurélie", "Stéphane", "Céline", "Thierry", "Noémie",
-    "Frédéric", "Chloé", "Grégory", "Mélanie", "Sébastien", "Élise", "Jean-Pierre", "Marie-Claire", "Loïc", "Zoé",
-]
-FIRST_NAMES_NL = [
-    "An", "Koen", "Els", "Pieter", "Tom", "Bart", "Sofie", "Wouter", "Lies", "Jan", "Katrien", "Stijn", "Joris",
-    "Griet", "Dirk", "Eline", "Jens", "Ine", "Wim", "Hanne", "Maarten", "Leen", "Geert", "Liesbeth", "Thijs",
-    "Annelies", "Sander", "Sien", "Bram", "Noor",
-]
-TOWNS_FR = [("1300", "Wavre"), ("4000", "Liège"), ("5000", "Namur"), ("6000", "Charleroi"), ("7000", "Mons"),
-            ("1348", "Louvain-la-Neuve"), ("6700", "Arlon"), ("4800", "Verviers"), ("1050", "Ixelles")]
-TOWNS_NL = [("9000", "Gent"), ("3000", "Leuven"), ("2000", "Antwerpen"), ("8000", "Brugge"), ("3500", "Hasselt"),
-            ("2800", "Mechelen"), ("8500", "Kortrijk"), ("9300", "Aalst"), ("1090", "Jette")]
-# fmt: on
-STREETS_FR = [
-    "Rue de la Station",
-    "Avenue des Tilleuls",
-    "Chaussée de Bruxelles",
-    "Rue du Moulin",
-    "Place Saint-Aubain",
-]
-STREETS_NL = ["Stationsstraat", "Kerkstraat", "Molenstraat", "Dorpsplein", "Lindenlaan"]
 
 
 def parse_args():
@@ -84,154 +38,31 @@ def parse_args():
     return parser.parse_args()
 
 
-def configure_environment() -> tuple[Path, bool]:
-    """Environment for pilier.settings, before Django is imported. Returns (var dir, own database)."""
-    var_dir = Path(tempfile.mkdtemp(prefix="pilier-bench-"))
-    os.environ["PILIER_VAR_DIR"] = str(var_dir)
-    own_database = not os.environ.get("DATABASE_URL")
-    if own_database:
-        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-    os.environ["DEBUG"] = "false"
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["SECURE_SSL_REDIRECT"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pilier.settings")
-    (var_dir / "static").mkdir()  # STATIC_ROOT: WhiteNoise warns when it does not exist
-    sys.path.insert(0, str(ROOT))
-    return var_dir, own_database
-
-
-class NationalNumbers:
-    """Valid, unique national numbers (NN) with their birth date and gender."""
-
-    def __init__(self, rng: random.Random):
-        self.rng = rng
-        self.used: set[str] = set()
-
-    def new(self, born: datetime.date | None = None) -> tuple[str, datetime.date, str]:
-        from pilier.clients.identifiers import national_number_for
-
-        while True:
-            day = born or datetime.date(1940, 1, 1) + datetime.timedelta(days=self.rng.randrange(65 * 365))
-            serial = self.rng.randrange(1, 998)
-            number = national_number_for(day, serial)
-            if number not in self.used:
-                self.used.add(number)
-                return number, day, "M" if serial % 2 else "F"
-
-
-def make_people(office, managers, count: int, rng: random.Random, numbers: NationalNumbers):
-    """`count` unsaved Client rows with every field that Client.save() would fill."""
-    from pilier.clients.identifiers import PLACEHOLDER, digits
-    from pilier.clients.models import Client, SocialStatus, search_key
-
-    statuses = [s.value for s in SocialStatus]
-    clients = []
-    for index in range(count):
-        flemish = rng.random() < 0.55
-        last = rng.choice(LAST_NAMES)
-        first = rng.choice(FIRST_NAMES_NL if flemish else FIRST_NAMES_FR)
-        if rng.random() < 0.02:  # not known yet: the placeholder, provisional
-            national_number, born, gender = PLACEHOLDER, None, "X"
-        else:
-            national_number, born, gender = numbers.new()
-        postcode, town = rng.choice(TOWNS_NL if flemish else TOWNS_FR)
-        account_manager = rng.choice(managers) if rng.random() < 0.9 else None
-        file_manager = rng.choice(managers) if rng.random() < 0.7 else None
-        restricted = rng.random() < 0.05
-        if restricted and not (account_manager or file_manager):
-            account_manager = rng.choice(managers)
-        status = "" if rng.random() < 0.10 else rng.choice(statuses)
-        director = status == SocialStatus.COMPANY_DIRECTOR
-        clients.append(
-            Client(
-                office=office,
-                client_number=f"C{100000 + index}" if rng.random() < 0.6 else "",
-                national_number=national_number,
-                national_number_provisional=national_number == PLACEHOLDER,
-                national_number_digits=digits(national_number),
-                last_name=last,
-                first_name=first,
-                birth_date=born,
-                gender=gender,
-                language="nl" if flemish else "fr",
-                email=f"{search_key(first).replace(' ', '')}.{index}@example.be" if rng.random() < 0.8 else "",
-                phone=f"+32 4{rng.randrange(70, 100)} {rng.randrange(10, 100)} {rng.randrange(10, 100)} "
-                f"{rng.randrange(10, 100)}",
-                street=rng.choice(STREETS_NL if flemish else STREETS_FR),
-                house_number=str(rng.randrange(1, 250)),
-                box=str(rng.randrange(1, 20)) if rng.random() < 0.15 else "",
-                postcode=postcode,
-                municipality=town,
-                country="BE",
-                account_manager=account_manager,
-                file_manager=file_manager,
-                restricted_access=restricted,
-                social_status=status,
-                fiscal_year_start=datetime.date(2025, 1, 1) if director else None,
-                fiscal_year_end=datetime.date(2025, 12, 31) if director else None,
-                company_name=f"{last} & Associés SRL" if director else "",
-                search_name=search_key(last, first),
-            )
-        )
-    return clients
-
-
 def set_up(args, own_database: bool):
     """The office, its staff, the clients, a client with history, a big file, an API token."""
     from django.db import transaction
 
     from pilier.accounts.models import ApiToken
-    from pilier.accounts.services import office_create, staff_create
     from pilier.clients import services
     from pilier.clients.models import Client, SocialStatus
 
     rng = random.Random(2026)
-    numbers = NationalNumbers(rng)
+    numbers = _common.NationalNumbers(rng)
     tag = "" if own_database else f" {uuid.uuid4().hex[:8]}"
     mail = "bench.pilier.be" if own_database else f"bench-{uuid.uuid4().hex[:8]}.pilier.be"
 
     started = time.perf_counter()
-    office = office_create(
-        name=f"Courtage Banc d'essai{tag}",
-        admin_email=f"admin@{mail}",
-        admin_password=PASSWORD,
-        first_name="Anne",
-        last_name="Delvaux",
-    )
-    people = [
-        ("claire", "Claire", "Renard", "fr"),
-        ("joris", "Joris", "Vermeulen", "nl"),
-        ("eva", "Éva", "Lambert", "fr"),
-    ]
-    staff = [
-        staff_create(office=office, email=f"{login}@{mail}", password=PASSWORD, first_name=f, last_name=la, language=lg)
-        for login, f, la, lg in people
-    ]
+    office, staff = _common.create_office(f"Courtage Banc d'essai{tag}", mail)
     user = staff[0]  # the broker who browses: a plain staff member, manager of about a third of the files
 
     with transaction.atomic():
-        batch = make_people(office, staff, args.clients - 1, rng, numbers)
+        batch = _common.make_people(office, staff, args.clients - 1, rng, numbers)
         for start in range(0, len(batch), 1000):
             Client.objects.bulk_create(batch[start : start + 1000], batch_size=500)
 
     # The file page's client: created and changed through the services, so it has a real history.
-    number, born, gender = numbers.new(datetime.date(1985, 7, 30))
-    client = services.client_create(
-        office=office,
-        last_name="Lefèvre",
-        first_name="Hélène",
-        national_number=number,
-        birth_date=born,
-        gender=gender,
-        language="fr",
-        email="helene.lefevre@example.be",
-        street="Rue de la Station",
-        house_number="12",
-        postcode="5000",
-        municipality="Namur",
-        client_number="B-0042",
-        account_manager=staff[1],
+    client = _common.create_client(
+        office, numbers, datetime.date(1985, 7, 30), **_common.HELENE, account_manager=staff[1]
     )
     changes = [
         {"phone": "+32 470 12 34 56"},
@@ -374,7 +205,7 @@ def make_career_lines(client):
     return lines
 
 
-def set_up_big_file(office, staff, user, numbers: NationalNumbers, rng: random.Random):
+def set_up_big_file(office, staff, user, numbers: _common.NationalNumbers, rng: random.Random):
     """A client with BIG_POLICIES policies and BIG_CAREER_LINES career lines (bulk_create, so without history rows),
     then a few changes to both through the services (history rows), as a broker would make them."""
     from django.db import transaction
@@ -384,14 +215,12 @@ def set_up_big_file(office, staff, user, numbers: NationalNumbers, rng: random.R
     from pilier.policies.models import Policy
     from pilier.policies.services import policy_update
 
-    number, born, gender = numbers.new(datetime.date(1975, 3, 14))
-    client = services.client_create(
-        office=office,
+    client = _common.create_client(
+        office,
+        numbers,
+        datetime.date(1975, 3, 14),
         last_name="Vandenberghe",
         first_name="Pieter",
-        national_number=number,
-        birth_date=born,
-        gender=gender,
         language="nl",
         email="pieter.vandenberghe@example.be",
         street="Kerkstraat",
@@ -423,12 +252,12 @@ def set_up_big_file(office, staff, user, numbers: NationalNumbers, rng: random.R
     return client
 
 
-def api_payloads(numbers: NationalNumbers, user, rng: random.Random):
+def api_payloads(numbers: _common.NationalNumbers, user, rng: random.Random):
     while True:
         flemish = rng.random() < 0.5
-        last = rng.choice(LAST_NAMES)
-        first = rng.choice(FIRST_NAMES_NL if flemish else FIRST_NAMES_FR)
-        postcode, town = rng.choice(TOWNS_NL if flemish else TOWNS_FR)
+        last = rng.choice(_common.LAST_NAMES)
+        first = rng.choice(_common.FIRST_NAMES_NL if flemish else _common.FIRST_NAMES_FR)
+        postcode, town = rng.choice(_common.TOWNS_NL if flemish else _common.TOWNS_FR)
         yield {
             "national_number": numbers.new()[0],
             "last_name": last,
@@ -451,8 +280,7 @@ def scenarios(client, big, token, numbers, user):
     """(label, request, expected status): each request is a no-argument callable on a logged-in test client."""
     from django.test import Client as HttpClient
 
-    http = HttpClient()
-    http.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    http = _common.logged_in(user)
     api = HttpClient()  # no session: the bearer token only
     htmx = {"HX-Request": "true"}
     payloads = api_payloads(numbers, user, random.Random(7))
@@ -484,105 +312,34 @@ def scenarios(client, big, token, numbers, user):
     ]
 
 
-def check(response, expected: int, label: str):
-    if response.status_code != expected:
-        body = response.content[:500].decode(errors="replace")
-        raise SystemExit(f"{label}: status {response.status_code}, expected {expected}\n{body}")
-    return response
-
-
-class SqlClock:
-    """Time spent in the database driver: execute() and the fetches that follow it.
-
-    SQLite computes a SELECT's rows lazily while they are fetched, so the execute() time alone
-    (what connection.queries reports) can miss most of the work; the fetch methods of Django's
-    cursor wrapper are timed too, for the duration of the block only.
-    """
-
-    FETCHES = ("fetchone", "fetchmany", "fetchall")
-
-    def __init__(self, connection):
-        self.connection = connection
-        self.seconds = 0.0
-
-    def _execute(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - started
-
-    def _timed_fetch(self, name):
-        clock = self
-
-        def fetch(wrapper, *args):
-            started = time.perf_counter()
-            try:
-                with wrapper.db.wrap_database_errors:
-                    return getattr(wrapper.cursor, name)(*args)
-            finally:
-                clock.seconds += time.perf_counter() - started
-
-        return fetch
-
-    def __enter__(self):
-        from django.db.backends.utils import CursorWrapper
-
-        self._wrapper = self.connection.execute_wrapper(self._execute)
-        self._wrapper.__enter__()
-        for name in self.FETCHES:
-            setattr(CursorWrapper, name, self._timed_fetch(name))
-        return self
-
-    def __exit__(self, *exc):
-        from django.db.backends.utils import CursorWrapper
-
-        for name in self.FETCHES:
-            delattr(CursorWrapper, name)  # back to CursorWrapper.__getattr__
-        return self._wrapper.__exit__(*exc)
-
-
-def timed(request, expected: int, label: str) -> float:
-    started = time.perf_counter()
-    response = request()
-    elapsed = (time.perf_counter() - started) * 1000
-    check(response, expected, label)
-    return elapsed
-
-
 def measure(cases, warmup: int, runs: int) -> list[dict]:
     """Round-robin over the requests, so that a burst of load on the shared machine hits them all alike."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     for label, request, expected in cases:
         for _ in range(warmup):
-            check(request(), expected, label)
+            _common.check(request(), label, expected)
     times = {label: [] for label, _request, _expected in cases}
     for _ in range(runs):
         for label, request, expected in cases:
-            times[label].append(timed(request, expected, label))
+            seconds, response = _common.timed(request)
+            _common.check(response, label, expected)
+            times[label].append(seconds * 1000)
     # Apart from the timed runs (capturing the SQL slows each query a little): the queries of
     # one request, and the median time spent in the database over a few requests.
     sql_times = {label: [] for label, _request, _expected in cases}
     captured, sizes = {}, {}
     for _ in range(max(5, runs // 5)):
         for label, request, expected in cases:
-            with CaptureQueriesContext(connection) as queries, SqlClock(connection) as clock:
-                response = check(request(), expected, label)
-            sql_times[label].append(clock.seconds * 1000)
-            captured.setdefault(label, list(queries.captured_queries))
+            response, queries, sql_seconds = _common.one_apart(request)
+            _common.check(response, label, expected)
+            sql_times[label].append(sql_seconds * 1000)
+            captured.setdefault(label, queries)
             sizes[label] = len(response.content)
     results = []
     for label, _request, _expected in cases:
-        runs_ms = sorted(times[label])
         results.append(
             {
                 "label": label,
-                "median": statistics.median(runs_ms),
-                "p90": runs_ms[min(len(runs_ms) - 1, round(0.9 * (len(runs_ms) - 1)))],
-                "min": runs_ms[0],
-                "runs": len(runs_ms),
+                **_common.spread(times[label]),
                 "queries": len(captured[label]),
                 "sql_ms": statistics.median(sql_times[label]),
                 "sql": [q["sql"] for q in captured[label]],
@@ -593,22 +350,17 @@ def measure(cases, warmup: int, runs: int) -> list[dict]:
 
 
 def print_table(results, target: float):
-    header = (
+    _common.print_table(
         f"{'request':44} {'median':>8} {'p90':>8} {'min':>8} {'runs':>5} {'queries':>7} {'in SQL':>8} {'bytes':>6}"
-        "  target"
-    )
-    print(header)
-    print("-" * len(header))
-    for r in results:
-        verdict = "OK" if r["median"] <= target else "OVER"
-        print(
+        "  target",
+        (
             f"{r['label']:44} {r['median']:6.1f}ms {r['p90']:6.1f}ms {r['min']:6.1f}ms {r['runs']:5d} "
-            f"{r['queries']:7d} {r['sql_ms']:6.1f}ms {r['bytes']:6d}  < {target:.0f} ms {verdict}"
-        )
-    print("-" * len(header))
-    print(
+            f"{r['queries']:7d} {r['sql_ms']:6.1f}ms {r['bytes']:6d}  < {target:.0f} ms "
+            + ("OK" if r["median"] <= target else "OVER")
+            for r in results
+        ),
         "median, p90, min: whole request, over the timed runs; queries: SQL queries of one request;\n"
-        "in SQL: median time spent in those queries (measured apart); bytes: size of the response body"
+        "in SQL: median time spent in those queries (measured apart); bytes: size of the response body",
     )
 
 
@@ -630,43 +382,27 @@ def profile(label, request, expected, sql):
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(10):
-        check(request(), expected, label)
+        _common.check(request(), label, expected)
     profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("tottime").print_stats(20)
-    stats.sort_stats("cumulative").print_stats(r"pilier/|django/(template|db/models/sql)", 25)
-    print(out.getvalue())
+    print(
+        _common.profile_text(profiler, ("tottime", 20), ("cumulative", r"pilier/|django/(template|db/models/sql)", 25))
+    )
 
 
 def main():
     args = parse_args()
-    var_dir, own_database = configure_environment()
-    try:
-        import django
-
-        django.setup()
+    with _common.bench_environment("pilier-bench-", keep=args.keep) as (_var_dir, own_database):
         from django.conf import settings
-        from django.core.management import call_command
         from django.db import connection
-        from django.test.utils import override_settings
 
         if not own_database:
             print(
                 f"WARNING: DATABASE_URL is set: the benchmark writes to that database ({connection.vendor}, "
                 f"{settings.DATABASES['default']['NAME']}) and leaves a new office with {args.clients} clients in it."
             )
-        override_settings(
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-            SECURE_SSL_REDIRECT=False,
-        ).enable()
+        _common.settings_for_test_client()
 
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        migrate_seconds = time.perf_counter() - started
+        migrate_seconds = _common.migrate()
         office, user, client, big, token, numbers, setup_seconds = set_up(args, own_database)
         print(
             f"Database: {connection.vendor} {settings.DATABASES['default']['NAME']}\n"
@@ -674,7 +410,7 @@ def main():
             f"4 staff, a file with {client.history.count()} history rows, a big file with {big.policies.count()} "
             f"policies and {big.career_lines.count()} career lines: {setup_seconds:.1f} s\n"
             f"Logged in as {user.email} (staff). {args.warmup} warm-up runs, then {args.runs} timed runs each, "
-            f"round-robin. Load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.\n"
+            f"round-robin. {_common.load_average()}\n"
         )
 
         results = measure(scenarios(client, big, token, numbers, user), args.warmup, args.runs)
@@ -698,11 +434,6 @@ def main():
             print("Run with --profile for the SQL and a cProfile of each request over the target.")
         if not same_queries:
             raise SystemExit("FAILED: the big file does not make as many queries as the small one.")
-    finally:
-        if own_database and args.keep:
-            print(f"Kept {var_dir}")
-        else:
-            shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
