@@ -131,57 +131,29 @@ def _fill(client, index: int, author) -> None:
         )
     number = 1000 + index
     common = dict(client=client, status="active", start_date=datetime.date(born + 32, 1, 1), payment_frequency="yearly")
-    if status == "self_employed":
+    reserves_at = datetime.date(2026, 1, 1)
+    # (section, type, insurer, number as the insurer writes it, yearly premium, reserves, death capital)
+    policies = {
+        "self_employed": [("pension", "plci", "NN", f"300{number:07d}", 2400, 18000 + 700 * index, None)],
+        "company_director": [
+            ("pension", "eip", "AXA", f"0101{number:08d}", 6000, 45000 + 1000 * index, None),
+            ("pension", "plci", "ALLIANZ", f"BCUD{number:06d}00", 3000, 22000, None),
+            ("death", "term_life", "ATHORA", f"GV{number}", 420, None, 250000),
+        ],
+    }.get(status, [])
+    policies.append(("pension", "pension_savings", "AG", f"1135{number:04d}", 1050, 9000 + 300 * index, None))
+    for section, kind, insurer, policy_number, premium, reserves, death_capital in policies:
         policy_create(
             **common,
-            section="pension",
-            type="plci",
-            insurer="NN",
-            number=f"300{number:07d}",
-            annual_premium=Decimal("2400"),
-            reserves=Decimal(18000 + 700 * index),
-            reserves_date=datetime.date(2026, 1, 1),
+            section=section,
+            type=kind,
+            insurer=insurer,
+            number=policy_number,
+            annual_premium=Decimal(premium),
+            reserves=None if reserves is None else Decimal(reserves),
+            reserves_date=None if reserves is None else reserves_at,
+            death_capital=None if death_capital is None else Decimal(death_capital),
         )
-    if status == "company_director":
-        policy_create(
-            **common,
-            section="pension",
-            type="eip",
-            insurer="AXA",
-            number=f"0101{number:08d}",
-            annual_premium=Decimal("6000"),
-            reserves=Decimal(45000 + 1000 * index),
-            reserves_date=datetime.date(2026, 1, 1),
-        )
-        policy_create(
-            **common,
-            section="pension",
-            type="plci",
-            insurer="ALLIANZ",
-            number=f"BCUD{number:06d}00",
-            annual_premium=Decimal("3000"),
-            reserves=Decimal(22000),
-            reserves_date=datetime.date(2026, 1, 1),
-        )
-        policy_create(
-            **common,
-            section="death",
-            type="term_life",
-            insurer="ATHORA",
-            number=f"GV{number}",
-            death_capital=Decimal(250000),
-            annual_premium=Decimal("420"),
-        )
-    policy_create(
-        **common,
-        section="pension",
-        type="pension_savings",
-        insurer="AG",
-        number=f"1135{number:04d}",
-        annual_premium=Decimal("1050"),
-        reserves=Decimal(9000 + 300 * index),
-        reserves_date=datetime.date(2026, 1, 1),
-    )
     if index % 3 == 0:
         policy_create(
             **common,
