@@ -139,6 +139,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 
+# Audit trail (django-simple-history): histories are read object by object (the object's id is
+# indexed); an index on the date alone would only slow down every write.
+SIMPLE_HISTORY_DATE_INDEX = False
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

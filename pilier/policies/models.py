@@ -57,8 +57,10 @@ EDITABLE_FIELDS = ("section", "type", "insurer", "number", *INSURER_FIELDS, *BRO
 class Policy(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Kept equal to the client's office by the services, so imports match on one index.
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="policies")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="policies")
+    # No index of their own: the unique (office, insurer, number_key) and the (client, section) index
+    # both start with them (every index is one more write per policy an import creates).
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="policies", db_index=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="policies", db_index=False)
     section = models.CharField(_("section"), max_length=12, choices=Section)
     type = models.CharField(_("type"), max_length=24, choices=TYPE_CHOICES)
     insurer = models.CharField(_("insurer"), max_length=20)
@@ -88,7 +90,10 @@ class Policy(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["number_key", "main_group", "updated_at"])
+    # The history is read policy by policy (its `id` index); office and client need no index there.
+    history = HistoricalRecords(
+        excluded_fields=["number_key", "main_group", "updated_at"], no_db_index=["office", "client"]
+    )
 
     class Meta:
         ordering = ["section", "-is_main", "type", "start_date", "created_at"]
