@@ -10,6 +10,7 @@ back. Progress goes to the cache, outside the transaction, for the page that pol
 import hashlib
 import json
 import logging
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,14 +30,13 @@ from pilier.policies.insurers import InvalidPolicyNumber, normalise_policy_numbe
 from pilier.policies.models import INSURER_FIELDS, Policy
 
 from .insurers.parsers import UnreadableFile, records
-from .insurers.records import Record, RecordError, parse_record
+from .insurers.records import Record, RecordError, RecordReader
 from .models import ImportStatus, PortfolioImport, UnmatchedReason, UnmatchedRecord, UnmatchedStatus
 
 logger = logging.getLogger(__name__)
 
 BATCH = 2000
 MAX_ERRORS_KEPT = 5000
-_IN_CHUNK = 500  # ids per "IN (...)" list
 
 
 def progress_key(import_id) -> str:
@@ -113,13 +113,86 @@ class Outcome:
             self.errors.append({"line": line, "message": message})
 
 
-def _fingerprint(data: dict) -> str:
-    return hashlib.blake2b(json.dumps(data, sort_keys=True).encode(), digest_size=16).hexdigest()
+class _Insert:
+    """INSERT with executemany of rows given as tuples of database values, in `columns` order.
+
+    Django's bulk_create builds and converts each row field by field, about ten times slower. Here the
+    values an import writes are already in the form the database stores (ids as text, dates
+    "YYYY-MM-DD", amounts "2451.50", both SQLite and PostgreSQL take them as they are); the columns
+    that are the same for every row (`constants`, and the model's defaults for the columns not named)
+    are converted once by their field.
+    """
+
+    def __init__(self, db, model, columns: tuple[str, ...], constants: dict):
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        unknown = (set(columns) | set(constants)) - set(fields)
+        if unknown:
+            raise ValueError(f"{model.__name__} has no column {sorted(unknown)}")
+        values = dict(constants)
+        for name, column in fields.items():
+            if name in columns or name in values or column.primary_key and column.db_returning:
+                continue  # given per row, given once, or numbered by the database (history_id)
+            values[name] = column.get_default()  # "" for text, None when nullable
+            if values[name] is None and not column.null:
+                raise ValueError(f"{model.__name__}.{name}: a value is needed")
+        self.constants = tuple(fields[name].get_db_prep_save(value, db) for name, value in values.items())
+        quote = db.ops.quote_name
+        names = ", ".join(quote(fields[name].column) for name in (*columns, *values))
+        marks = ", ".join(["%s"] * (len(columns) + len(values)))
+        self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (model meta)
+        self.db = db
+
+    def run(self, rows: list[tuple]) -> None:
+        if rows:
+            constants = self.constants
+            with self.db.cursor() as cursor:
+                cursor.executemany(self.sql, [row + constants for row in rows])
+
+
+def _as_text(db, column: str, kind: str) -> str:
+    """SQL for a date or amount column read back in canonical text ("YYYY-MM-DD", "2451.50"; NULL stays NULL)."""
+    if db.vendor == "sqlite":  # dates are stored as such (an expression: no "date" converter); amounts as numbers
+        if kind == "date":
+            return f"CAST({column} AS text)"
+        return f"CASE WHEN {column} IS NULL THEN NULL ELSE printf('%%.2f', {column}) END"
+    return f"to_char({column}, 'YYYY-MM-DD')" if kind == "date" else f"CAST({column} AS text)"  # numeric(14, 2)
+
+
+# The policy's columns an import writes for each new policy, in the order of its rows; the history rows
+# of those policies take the same values, less the last two (number_key, main_group: not in the history).
+_CREATED = (
+    "id",
+    "client_id",
+    "section",
+    "type",
+    "insurer",
+    "number",
+    *INSURER_FIELDS,
+    "is_main",
+    "number_key",
+    "main_group",
+)
+_HISTORY_OF_CREATED = _CREATED[:-2]
+_UNMATCHED = (
+    "id",
+    "insurer",
+    "number_key",
+    "number",
+    "type",
+    "holder_national_number",
+    "holder_name",
+    "mandate",
+    "reason",
+    "data",
+    "fingerprint",
+)
+_UNMATCHED_CHANGED = (*_UNMATCHED[3:], "status", "handled_at", "seen_at", "last_import_id")
 
 
 class _Import:
     def __init__(self, job: PortfolioImport, stream):
         self.job, self.stream, self.office = job, stream, job.office
+        self.db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the `connection` proxy costs a lookup per use
         self.outcome = Outcome()
         self.now = timezone.now()
         self.progress_at = 0.0
@@ -134,53 +207,119 @@ class _Import:
     # Loading what the office has, once -------------------------------------------------------
 
     def _load(self) -> None:
+        """The office's policies, clients with a national number and unmatched records, in raw SQL: ids as
+        the database gives them, the insurer's fields as canonical text (compared with the records as such)."""
+        db, quote = self.db, self.db.ops.quote_name
+        office = Policy._meta.get_field("office").get_db_prep_value(self.office.pk, db)
+        kinds = {"start_date": "date", "end_date": "date", "reserves_date": "date"}
+        kinds.update(annual_premium="money", reserves="money", death_capital="money")
+        insurer_columns = ", ".join(
+            _as_text(db, quote(name), kinds[name]) if name in kinds else quote(name) for name in INSURER_FIELDS
+        )
         self.policies: dict[tuple[str, str], list] = {}
         self.groups: set[tuple] = set()
-        rows = Policy.objects.filter(office=self.office).values_list(
-            "insurer", "number_key", "id", "client_id", "main_group", *INSURER_FIELDS
-        )
-        for insurer, key, pk, client_id, group, *values in rows.iterator(chunk_size=5000):
-            self.policies[(insurer, key)] = [pk, tuple(values), client_id]
-            if group:
-                self.groups.add((client_id, group))
-        self.clients = dict(
-            Client.objects.filter(office=self.office, national_number_provisional=False).values_list(
-                "national_number_digits", "id"
+        with db.cursor() as cursor:
+            cursor.execute(
+                f"SELECT insurer, number_key, id, client_id, main_group, {insurer_columns} "  # noqa: S608 (model meta)
+                f"FROM {quote(Policy._meta.db_table)} WHERE office_id = %s",
+                [office],
             )
-        )
+            for insurer, key, pk, client_id, group, *values in cursor.fetchall():
+                self.policies[(insurer, key)] = [pk, tuple(values), client_id]
+                if group:
+                    self.groups.add((client_id, group))
+            cursor.execute(
+                f"SELECT national_number_digits, id FROM {quote(Client._meta.db_table)} "  # noqa: S608 (model meta)
+                "WHERE office_id = %s AND NOT national_number_provisional",
+                [office],
+            )
+            self.clients = dict(cursor.fetchall())
+            cursor.execute(
+                f"SELECT insurer, number_key, id, fingerprint, status FROM {quote(UnmatchedRecord._meta.db_table)} "  # noqa: S608 (model meta)
+                "WHERE office_id = %s",
+                [office],
+            )
+            self.unmatched = {
+                (insurer, key): (pk, fingerprint, status) for insurer, key, pk, fingerprint, status in cursor
+            }
         self.client_digits = {pk: digits for digits, pk in self.clients.items()}
-        self.unmatched = {
-            (insurer, key): (pk, fingerprint, status)
-            for insurer, key, pk, fingerprint, status in UnmatchedRecord.objects.filter(office=self.office).values_list(
-                "insurer", "number_key", "id", "fingerprint", "status"
-            )
-        }
+
+    def _prepare(self) -> None:
+        """The statements of the batches, with what every row of them shares converted once."""
+        db, quote, history = self.db, self.db.ops.quote_name, Policy.history.model
+        stamp = {"created_at": self.now, "updated_at": self.now}
+        policy = {"office_id": self.office.pk, "managed": True, "mandate": True}
+        self.insert_policies = _Insert(db, Policy, _CREATED, {**policy, **stamp})
+        change = {"history_date": self.now, "history_change_reason": self.reason, "history_user_id": None}
+        self.insert_history = _Insert(
+            db, history, _HISTORY_OF_CREATED, {**policy, "created_at": self.now, **change, "history_type": "+"}
+        )
+        self.insert_unmatched = _Insert(
+            db,
+            UnmatchedRecord,
+            _UNMATCHED,
+            {
+                "office_id": self.office.pk,
+                "status": UnmatchedStatus.OPEN,
+                "seen_at": self.now,
+                "last_import_id": self.job.pk,
+            },
+        )
+        fields = [Policy._meta.get_field(name) for name in INSURER_FIELDS]
+        table, pk = quote(Policy._meta.db_table), quote(Policy._meta.pk.column)
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        self.update_sql = f"UPDATE {table} SET {sets}, {quote('updated_at')} = %s WHERE {pk} = %s"  # noqa: S608 (model meta)
+        self.updated_at = Policy._meta.get_field("updated_at").get_db_prep_save(self.now, db)
+        # The history row of an updated policy: a copy of the policy as written.
+        copied = [f.column for f in history._meta.fields if not f.name.startswith("history_")]
+        meta = ["history_date", "history_change_reason", "history_type", "history_user_id"]
+        self.history_sql = (
+            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(quote(c) for c in copied + meta)}) "  # noqa: S608 (model meta)
+            f"SELECT {', '.join(quote(c) for c in copied)}, %s, %s, '~', NULL FROM {table} WHERE {pk} = %s"
+        )
+        self.history_date = history._meta.get_field("history_date").get_db_prep_save(self.now, db)
+        unmatched = UnmatchedRecord._meta
+        changed = ", ".join(f"{quote(unmatched.get_field(n).column)} = %s" for n in _UNMATCHED_CHANGED)
+        self.unmatched_sql = f"UPDATE {quote(unmatched.db_table)} SET {changed} WHERE {quote('id')} = %s"  # noqa: S608 (model meta)
+        self.linked_sql = (
+            f"UPDATE {quote(unmatched.db_table)} SET {quote('status')} = %s, {quote('linked_client_id')} = %s, "  # noqa: S608 (model meta)
+            f"{quote('handled_at')} = %s WHERE {quote('id')} = %s"
+        )
+        self.seen_at = unmatched.get_field("seen_at").get_db_prep_save(self.now, db)
+        self.last_import = unmatched.get_field("last_import").get_db_prep_save(self.job.pk, db)
+
+    @staticmethod
+    def new_id() -> str:
+        """A random (version 4) UUID in text, as SQLite stores it; PostgreSQL reads it as a uuid."""
+        return uuid.UUID(bytes=os.urandom(16), version=4).hex
 
     # The pass over the file --------------------------------------------------------------------
 
     def run(self) -> Outcome:
         rows = records(self.stream, self.job.file_name)  # an unreadable file stops here
-        if connection.vendor == "sqlite":
+        if self.db.vendor == "sqlite":
             # A larger page cache for this connection: the inserts touch several indexes (64 MB).
-            with connection.cursor() as cursor:
+            with self.db.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size = -65536")
         self._load()
+        self._prepare()
         self._reset_batch()
+        read, outcome, handle = RecordReader().read, self.outcome, self._handle
         for line, raw in rows:
-            self.outcome.records += 1
+            outcome.records += 1
             try:
-                record = parse_record(line, raw)
+                record = read(line, raw)
             except RecordError as exc:
-                self.outcome.reject(line, str(exc))
+                outcome.reject(line, str(exc))
                 continue
-            self.outcome.insurers.add(record.insurer)
-            self._handle(record)
-            if self.outcome.records % BATCH == 0:
+            outcome.insurers.add(record.insurer)
+            handle(record)
+            if outcome.records % BATCH == 0:
                 self._flush()
         self._flush()
-        if self.outcome.records == 0:
+        if outcome.records == 0:
             raise UnreadableFile(_("The file has no record."))
-        return self.outcome
+        return outcome
 
     def _handle(self, record: Record) -> None:
         found = self.policies.get((record.insurer, record.key))
@@ -191,10 +330,11 @@ class _Import:
                 message = _("The holder's national number is not the one of the file this policy is in.")
                 self.outcome.reject(record.line, message)
                 return
-            # An empty field in the file says nothing: the value we have stays.
-            new = tuple(c if n is None else n for n, c in zip(record.insurer_values(), current, strict=True))
+            new = record.values
+            if None in new:  # an empty field in the file says nothing: the value we have stays
+                new = tuple([c if n is None else n for n, c in zip(new, current, strict=True)])
             start, end = new[1], new[2]
-            if start and end and end < start:
+            if start and end and end < start:  # ISO dates compare as text
                 self.outcome.reject(record.line, _("end_date would be before the policy's start date."))
                 return
             if new == current:
@@ -226,178 +366,80 @@ class _Import:
             return
         kind = TYPES[record.type]
         group = kind.main_group
-        pk = uuid.uuid4()
+        pk = self.new_id()
+        values = record.values
+        is_main = bool(group) and (client_id, group) not in self.groups
         self.creates.append(
-            {
-                "id": pk,
-                "office_id": self.office.pk,
-                "client_id": client_id,
-                "section": kind.section,
-                "type": record.type,
-                "insurer": record.insurer,
-                "number": number.number,
-                "number_key": record.key,
-                "main_group": group,
-                "is_main": bool(group) and (client_id, group) not in self.groups,
-                "managed": True,
-                "mandate": True,
-                "created_at": self.now,
-                "updated_at": self.now,
-                **dict(zip(INSURER_FIELDS, record.insurer_values(), strict=True)),
-            }
+            (pk, client_id, kind.section, record.type, record.insurer, number.number, *values, is_main)
+            + (record.key, group)
         )
         if group:
             self.groups.add((client_id, group))
-        self.policies[(record.insurer, record.key)] = [pk, record.insurer_values(), client_id]
+        self.policies[(record.insurer, record.key)] = [pk, values, client_id]
         self.outcome.created += 1
         if (record.insurer, record.key) in self.unmatched:
             self.resolved.append((self.unmatched.pop((record.insurer, record.key))[0], client_id))
 
     def _unmatched(self, record: Record, reason: str) -> None:
-        data = record.as_data()
-        data.pop("line")
-        fingerprint = _fingerprint(data)
+        data = json.dumps(record.as_data())  # always the same keys in the same order
+        fingerprint = hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
         existing = self.unmatched.get((record.insurer, record.key))
         if existing is not None and existing[1] == fingerprint:
             self.outcome.unchanged += 1
             return
-        values = {
-            "type": record.type,
-            "number": record.number,
-            "holder_national_number": record.national_number or "",
-            "holder_name": f"{record.last_name} {record.first_name}".strip(),
-            "mandate": record.mandate,
-            "reason": reason,
-            "data": data,
-            "fingerprint": fingerprint,
-            "seen_at": self.now,
-            "last_import_id": self.job.pk,
-        }
+        values = (
+            record.number,
+            record.type,
+            record.national_number or "",
+            f"{record.last_name} {record.first_name}".strip(),
+            record.mandate,
+            reason,
+            data,
+            fingerprint,
+        )
         if existing is not None:
             # What changed deserves a new look, even on a record dismissed before.
-            values.update(status=UnmatchedStatus.OPEN, handled_at=None)
-            self.unmatched_updates.append((existing[0], values))
+            self.unmatched_updates.append(
+                (*values, UnmatchedStatus.OPEN, None, self.seen_at, self.last_import, existing[0])
+            )
             self.unmatched[(record.insurer, record.key)] = (existing[0], fingerprint, UnmatchedStatus.OPEN)
         else:
-            pk = uuid.uuid4()
-            row = {"id": pk, "office_id": self.office.pk, "insurer": record.insurer, "number_key": record.key}
-            self.unmatched_creates.append({**row, **values})
+            pk = self.new_id()
+            self.unmatched_creates.append((pk, record.insurer, record.key, *values))
             self.unmatched[(record.insurer, record.key)] = (pk, fingerprint, UnmatchedStatus.OPEN)
         self.outcome.unmatched += 1
 
     # Writing a batch ----------------------------------------------------------------------------
 
     def _reset_batch(self) -> None:
-        self.creates: list[dict] = []
+        self.creates: list[tuple] = []
         self.updates: dict = {}
-        self.unmatched_creates: list[dict] = []
-        self.unmatched_updates: list = []
+        self.unmatched_creates: list[tuple] = []
+        self.unmatched_updates: list[tuple] = []
         self.resolved: list = []
 
     def _flush(self) -> None:
-        if self.creates:
-            _insert_rows(Policy, self.creates)
-            _write_history([p["id"] for p in self.creates], "+", self.now, self.reason)
-        if self.updates:
-            _update_policies(self.updates, self.now)
-            _write_history(list(self.updates), "~", self.now, self.reason)
-        if self.unmatched_creates:
-            _insert_rows(UnmatchedRecord, self.unmatched_creates)
-        for pk, values in self.unmatched_updates:
-            UnmatchedRecord.objects.filter(pk=pk).update(**values)
-        for pk, client_id in self.resolved:
-            UnmatchedRecord.objects.filter(pk=pk).update(
-                status=UnmatchedStatus.LINKED, linked_client_id=client_id, handled_at=self.now
-            )
+        self.insert_policies.run(self.creates)
+        self.insert_history.run([row[: len(_HISTORY_OF_CREATED)] for row in self.creates])
+        self.insert_unmatched.run(self.unmatched_creates)
+        with self.db.cursor() as cursor:
+            if self.updates:
+                stamp = self.updated_at
+                cursor.executemany(self.update_sql, [(*values, stamp, pk) for pk, values in self.updates.items()])
+                reason, date = self.reason, self.history_date
+                cursor.executemany(self.history_sql, [(date, reason, pk) for pk in self.updates])
+            if self.unmatched_updates:
+                cursor.executemany(self.unmatched_sql, self.unmatched_updates)
+            if self.resolved:
+                linked = UnmatchedStatus.LINKED
+                cursor.executemany(
+                    self.linked_sql, [(linked, client, self.seen_at, pk) for pk, client in self.resolved]
+                )
         if self.size and time.monotonic() - self.progress_at >= 1:  # once a second is enough for the bar
             self.progress_at = time.monotonic()
             done = min(99, int(100 * self.stream.tell() / self.size))
             cache.set(progress_key(self.job.pk), done, 3600)
         self._reset_batch()
-
-
-def _converter(field, db):
-    """A fast `get_db_prep_save` for one column: UUIDs directly, other values remembered."""
-    if isinstance(field, models.UUIDField):
-        if db.features.has_native_uuid_field:
-            return lambda value: value
-        return lambda value: None if value is None else value.hex
-    if isinstance(field, models.DecimalField):
-        sample = Decimal("1.50")
-        if field.get_db_prep_save(sample, db) is sample:  # the driver takes Decimal as it is
-            return lambda value: value
-    memo: dict = {}
-
-    def convert(value):
-        try:
-            return memo[value]
-        except KeyError:
-            prepared = field.get_db_prep_save(value, db)
-            if len(memo) < 10_000:
-                memo[value] = prepared
-            return prepared
-        except TypeError:  # unhashable (JSON)
-            return field.get_db_prep_save(value, db)
-
-    return convert
-
-
-def _insert_rows(model, rows: list[dict]) -> None:
-    """INSERT with executemany: Django's bulk_create builds each row field by field, ten times slower."""
-    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the `connection` proxy costs a lookup per use
-    fields = list(model._meta.concrete_fields)
-    defaults = {f.attname: f.get_default() for f in fields}
-    converters = [(f.attname, _converter(f, db), defaults[f.attname]) for f in fields]
-    quote = db.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (model meta)
-    params = [[convert(row.get(name, default)) for name, convert, default in converters] for row in rows]
-    with db.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
-def _update_policies(updates: dict, now) -> None:
-    connection = connections[DEFAULT_DB_ALIAS]
-    fields = [Policy._meta.get_field(name) for name in INSURER_FIELDS]
-    converters = [_converter(f, connection) for f in fields]
-    to_pk = _converter(Policy._meta.pk, connection)
-    updated_at, pk_field = Policy._meta.get_field("updated_at"), Policy._meta.pk
-    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    sql = (
-        f"UPDATE {connection.ops.quote_name(Policy._meta.db_table)} SET {sets}, "  # noqa: S608 (identifiers from the model meta)
-        f"{connection.ops.quote_name(updated_at.column)} = %s WHERE {connection.ops.quote_name(pk_field.column)} = %s"
-    )
-    stamp = updated_at.get_db_prep_save(now, connection)
-    params = [
-        [convert(v) for convert, v in zip(converters, values, strict=True)] + [stamp, to_pk(pk)]
-        for pk, values in updates.items()
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
-def _write_history(ids: list, kind: str, now, reason: str) -> None:
-    """History rows copied from the policies as written, in SQL: the import is their author."""
-    history = Policy.history.model
-    quote = connection.ops.quote_name
-    copied = [f.column for f in history._meta.fields if not f.name.startswith("history_")]
-    meta = ["history_date", "history_change_reason", "history_type", "history_user_id"]
-    columns = ", ".join(quote(c) for c in copied + meta)
-    source = ", ".join(quote(c) for c in copied)
-    stamp = history._meta.get_field("history_date").get_db_prep_save(now, connection)
-    to_pk = _converter(Policy._meta.pk, connections[DEFAULT_DB_ALIAS])
-    pk = Policy._meta.pk
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), _IN_CHUNK):
-            chunk = ids[start : start + _IN_CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {quote(history._meta.db_table)} ({columns}) "  # noqa: S608 (identifiers from the model meta)
-                f"SELECT {source}, %s, %s, %s, NULL FROM {quote(Policy._meta.db_table)} "
-                f"WHERE {quote(pk.column)} IN ({marks})",
-                [stamp, reason, kind, *[to_pk(i) for i in chunk]],
-            )
 
 
 # The unmatched list -----------------------------------------------------------------------------
@@ -412,7 +454,6 @@ def unmatched_link(*, record: UnmatchedRecord, client: Client) -> Policy:
     existing = Policy.objects.filter(office_id=record.office_id, insurer=record.insurer, number_key=record.number_key)
     policy = existing.first()
     import datetime
-    from decimal import Decimal
 
     def typed(name, value):
         if value in (None, ""):

@@ -1,5 +1,7 @@
 """Portfolio files → (line number, raw record) pairs, streamed. Formats: docs/portfolio/README.md.
 
+A raw record is the list of its fields as text, in FIELDS order ("" for a field the file leaves out).
+
 A file that cannot be read at all raises UnreadableFile before any record is given, or, for an
 encoding error found further down, while reading (the import's transaction then rolls back).
 """
@@ -11,6 +13,7 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from django.core.files import File
 from django.utils.translation import gettext as _
 
 from .records import FIELDS
@@ -55,7 +58,9 @@ def _check_cp1252(stream: BinaryIO) -> None:
         stream.seek(0)
 
 
-def records(stream: BinaryIO, file_name: str = "") -> Iterator[tuple[int, dict[str, str]]]:
+def records(stream: BinaryIO, file_name: str = "") -> Iterator[tuple[int, list[str]]]:
+    while not isinstance(stream, io.IOBase) and isinstance(getattr(stream, "file", None), io.IOBase | File):
+        stream = stream.file  # a Django File: its file object itself (the wrapper costs a call per line read)
     head = stream.read(SNIFF_BYTES)
     stream.seek(0)
     text = head.lstrip(codecs.BOM_UTF8).lstrip()
@@ -72,7 +77,7 @@ def records(stream: BinaryIO, file_name: str = "") -> Iterator[tuple[int, dict[s
     return _csv_records(stream, encoding)
 
 
-def _csv_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, dict[str, str]]]:
+def _csv_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list[str]]]:
     text = io.TextIOWrapper(stream, encoding=encoding, newline="", errors="strict")
     try:
         header_line = text.readline()
@@ -86,8 +91,9 @@ def _csv_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, dict[st
             _("The header row is not the portfolio format: missing %(fields)s. Expected: %(expected)s.")
             % {"fields": ", ".join(missing), "expected": ";".join(FIELDS)}
         )
-    positions = [(name, header.index(name)) for name in FIELDS]
+    positions = [header.index(name) for name in FIELDS]
     width = len(header)
+    in_order = positions == list(range(len(FIELDS))) and width == len(FIELDS)  # the usual case: rows as they are
 
     def rows():
         reader = csv.reader(text, delimiter=delimiter)
@@ -97,9 +103,12 @@ def _csv_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, dict[st
                 line = reader.line_num + 1
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue
+                if in_order and len(row) == width:
+                    yield line, row
+                    continue
                 if len(row) < width:
                     row = row + [""] * (width - len(row))
-                yield line, {name: row[index] for name, index in positions}
+                yield line, [row[index] for index in positions]
         except UnicodeDecodeError:
             raise UnreadableFile(
                 _("Line %(line)s is not valid %(encoding)s text: the file was refused whole.")
@@ -115,7 +124,7 @@ def _csv_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, dict[st
     return rows()
 
 
-def _json_records(stream: BinaryIO) -> Iterator[tuple[int, dict[str, str]]]:
+def _json_records(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
     raw = stream.read(MAX_JSON_BYTES + 1)
     if len(raw) > MAX_JSON_BYTES:
         raise UnreadableFile(_("A JSON file is limited to 50 MB: send a CSV file for larger portfolios."))
@@ -126,7 +135,7 @@ def _json_records(stream: BinaryIO) -> Iterator[tuple[int, dict[str, str]]]:
     return json_records(data)
 
 
-def json_records(data) -> Iterator[tuple[int, dict[str, str]]]:
+def json_records(data) -> Iterator[tuple[int, list[str]]]:
     """Records given as JSON (a list of objects); the 'line' is the record's position from 1."""
     if isinstance(data, dict) and isinstance(data.get("records"), list):
         data = data["records"]
@@ -142,12 +151,14 @@ def json_records(data) -> Iterator[tuple[int, dict[str, str]]]:
 
     def rows():
         for index, item in enumerate(data, start=1):
-            yield index, {k: ("" if v is None else _as_text(v)) for k, v in item.items()}
+            yield index, [_as_text(item.get(name)) for name in FIELDS]
 
     return rows()
 
 
 def _as_text(value) -> str:
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

@@ -1,7 +1,14 @@
-"""One portfolio record, read and checked: every field cleaned, or a reason in the user's language."""
+"""One portfolio record, read and checked: every field cleaned, or a reason in the user's language.
+
+A record's values are kept in their canonical text form, the form the database stores and gives back
+as text (dates `YYYY-MM-DD`, amounts with two decimals `2451.50`): an import compares them with what
+the office has and writes them without a conversion either way (see couplings/services.py).
+"""
 
 import datetime
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -31,14 +38,19 @@ FIELDS = (
     "death_capital",
     "mandate",
 )
-REQUIRED = ("insurer", "policy_number", "type", "status")
+REQUIRED = FIELDS[:4]  # insurer, policy_number, type, status
 STATUSES = {"active", "dormant", "terminated"}
 _TRUE = {"1", "true", "yes", "y", "oui", "o", "ja", "j", "x"}
 _FALSE = {"0", "false", "no", "n", "non", "nee", ""}
+_CACHED = 50_000  # values remembered per reader (dates and national numbers repeat across a portfolio)
 
 
 class RecordError(ValueError):
     """A record that cannot be imported; the message says why, in the user's language."""
+
+
+# The fields the insurer owns, as pilier.policies.models.INSURER_FIELDS names them (a record's `values`).
+VALUES = ("status", "start_date", "end_date", "annual_premium", "reserves", "reserves_date", "death_capital")
 
 
 @dataclass(slots=True)
@@ -48,39 +60,25 @@ class Record:
     number: str  # as the insurer wrote it
     key: str  # the matching key (pilier.policies.insurers)
     type: str  # our code
-    status: str
     national_number: str | None  # formatted; None when missing or provisional
     national_digits: str | None
     last_name: str
     first_name: str
-    birth_date: datetime.date | None
-    start_date: datetime.date | None
-    end_date: datetime.date | None
-    annual_premium: Decimal | None
-    reserves: Decimal | None
-    reserves_date: datetime.date | None
-    death_capital: Decimal | None
+    birth_date: str | None  # "YYYY-MM-DD"
     mandate: bool
-
-    def insurer_values(self) -> tuple:
-        """The fields the insurer owns, in pilier.policies.models.INSURER_FIELDS order."""
-        return (
-            self.status,
-            self.start_date,
-            self.end_date,
-            self.annual_premium,
-            self.reserves,
-            self.reserves_date,
-            self.death_capital,
-        )
+    # The insurer's fields in VALUES order: status, then dates "YYYY-MM-DD" and amounts "2451.50"
+    # (canonical text), None for a field the file leaves empty.
+    values: tuple
 
     def as_data(self) -> dict:
-        """JSON-ready values (for the unmatched list)."""
-        out = {}
-        for name in self.__slots__:
-            value = getattr(self, name)
-            out[name] = str(value) if isinstance(value, Decimal | datetime.date) else value
-        return out
+        """JSON-ready values (for the unmatched list), without the line."""
+        data = {name: getattr(self, name) for name in _DATA}
+        data.update(zip(VALUES, self.values, strict=True))
+        return data
+
+
+_DATA = ("insurer", "number", "key", "type", "national_number", "national_digits", "last_name", "first_name")
+_DATA += ("birth_date", "mandate")
 
 
 @cache
@@ -97,19 +95,19 @@ def _insurer_code(value: str) -> str:
 _SEPARATORS = str.maketrans("", "", ".- /")
 
 
-def fast_national_number(value: str):
+def fast_national_number(value: str, year: int | None = None):
     """(formatted, digits, birth date) of a valid NN or BIS number, as python-stdnum reads it.
 
     An import reads tens of thousands of holders: the usual case (11 digits, a valid check, a
     complete birth date) is done here in a few microseconds; anything else goes through
     `parse_national_number` (python-stdnum), which also gives the reason of a refusal.
-    Equivalence with python-stdnum is a property test (tests/test_records.py).
+    `year`: this year (read once by the caller; python-stdnum reads the 2000s only for a year
+    that has begun). Equivalence with python-stdnum is a property test (tests/test_records.py).
     """
     digits = value.translate(_SEPARATORS)
     if len(digits) == 11 and digits.isdigit() and digits != "99999999999":
         body, check = int(digits[:9]), int(digits[9:])
-        # As python-stdnum: the 2000s only for a year that has begun.
-        recent = int(digits[:2]) + 2000 <= datetime.date.today().year
+        recent = int(digits[:2]) + 2000 <= (year or datetime.date.today().year)
         century = 1900 if 97 - body % 97 == check else 2000 if recent and 97 - (2000000000 + body) % 97 == check else 0
         month, day = int(digits[2:4]), int(digits[4:6])
         month = month - 40 if month > 40 else month - 20 if month > 20 else month
@@ -127,100 +125,178 @@ def fast_national_number(value: str):
     return number.formatted, number.formatted.translate(_SEPARATORS), number.birth_date
 
 
-def _date(value: str, field: str) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        if not value.replace("-", "").replace("/", "").isdigit():
-            raise ValueError(value)
-        if len(value) == 10 and value[4] == "-" and value[7] == "-":
-            return datetime.date(int(value[:4]), int(value[5:7]), int(value[8:]))
-        if len(value) == 10 and value[2] == "/" and value[5] == "/":
-            return datetime.date(int(value[6:]), int(value[3:5]), int(value[:2]))
-    except ValueError:
-        pass
-    raise RecordError(
-        _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD or DD/MM/YYYY).") % {"field": field, "value": value}
-    )
+_AMOUNT = re.compile(r"(\d{1,12})(?:[.,](\d{1,2}))?")
+_CENT = Decimal("0.01")
 
 
-def _amount(value: str, field: str) -> Decimal | None:
+def _amount(value: str, field: str) -> str | None:
+    """The amount with two decimals ("2451.50"), from "2451.5", "2451,50", "1 234,56", ..."""
     if not value:
         return None
+    plain = _AMOUNT.fullmatch(value)
+    if plain:  # the usual case: digits, maybe a decimal mark and one or two decimals
+        units, cents = plain.groups()
+        return f"{int(units)}.{(cents or '').ljust(2, '0')}"
     try:
-        amount = Decimal(value) if value.replace(".", "", 1).isdigit() else parse_amount(value, thousands_dot=False)
+        amount = parse_amount(value, thousands_dot=False)
     except (ValueError, ArithmeticError):
         raise RecordError(_("%(field)s: “%(value)s” is not an amount.") % {"field": field, "value": value}) from None
     if amount < 0 or amount >= Decimal("1e12"):
         raise RecordError(_("%(field)s: “%(value)s” is out of range.") % {"field": field, "value": value})
-    if amount != amount.quantize(Decimal("0.01")):
+    if amount != amount.quantize(_CENT):
         # "12.345" is more likely twelve thousand written with a dot than 12.345 euros: never guess.
         raise RecordError(
             _("%(field)s: “%(value)s” has more than two decimals (write amounts without thousands separators).")
             % {"field": field, "value": value}
         )
-    return amount.quantize(Decimal("0.01"))
+    return f"{amount.quantize(_CENT) + 0:f}"  # + 0: "-0.00" is "0.00"
 
 
-def parse_record(line: int, raw: dict[str, str]) -> Record:
-    value = {k: (raw.get(k) or "").strip() for k in FIELDS}
-    for field in REQUIRED:
-        if not value[field]:
-            raise RecordError(_("%(field)s is missing.") % {"field": field})
-    try:
-        code = _insurer_code(value["insurer"])
-    except KeyError:
-        raise RecordError(_("Unknown insurer “%(value)s”.") % {"value": value["insurer"]}) from None
-    try:
-        key = policy_number_key(code, value["policy_number"])
-    except InvalidPolicyNumber:
-        raise RecordError(
-            _("policy_number: “%(value)s” is not a policy number.") % {"value": value["policy_number"]}
-        ) from None
-    kind = value["type"].lower()
-    kind = _telebib().get(kind, kind)
-    if kind not in TYPES:
-        raise RecordError(_("Unknown product type “%(value)s”.") % {"value": value["type"]})
-    status = value["status"].lower()
-    if status not in STATUSES:
-        raise RecordError(
-            _("status: “%(value)s” is not one of active, dormant, terminated.") % {"value": value["status"]}
-        )
-    national, digits, born_nn = None, None, None
-    if value["holder_national_number"]:
+def _iso_date(value: str) -> str:
+    """ "YYYY-MM-DD" from "YYYY-MM-DD" or "DD/MM/YYYY"; ValueError when it is not a date."""
+    if len(value) == 10 and value.replace("-", "").replace("/", "").isdigit():
+        if value[4] == "-" and value[7] == "-":
+            year, month, day = value[:4], value[5:7], value[8:]
+        elif value[2] == "/" and value[5] == "/":
+            year, month, day = value[6:], value[3:5], value[:2]
+        else:
+            raise ValueError(value)
+        datetime.date(int(year), int(month), int(day))  # a real day
+        return f"{year}-{month}-{day}"
+    raise ValueError(value)
+
+
+_MISSING = object()
+
+
+class RecordReader:
+    """Reads the records of one file, in order.
+
+    What a file repeats (insurer and type codes, dates, holders) is read once and remembered; the
+    usual record takes dictionary lookups, the first of each value and every error the full check.
+    """
+
+    def __init__(self):
+        self.year = datetime.date.today().year
+        self.telebib = _telebib()
+        self.codes: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
+        self.dates: dict[str, str | None] = {"": None}
+        self.holders: dict[str, tuple] = {"": (None, None, None)}
+
+    def code(self, value: str) -> str:
         try:
-            national, digits, born_nn = fast_national_number(value["holder_national_number"])
+            code = _insurer_code(value)
+        except KeyError:
+            raise RecordError(_("Unknown insurer “%(value)s”.") % {"value": value}) from None
+        self.codes[value] = code
+        return code
+
+    def kind(self, value: str) -> str:
+        kind = value.lower()
+        kind = self.telebib.get(kind, kind)
+        if kind not in TYPES:
+            raise RecordError(_("Unknown product type “%(value)s”.") % {"value": value})
+        self.kinds[value] = kind
+        return kind
+
+    def date(self, value: str, field: str) -> str | None:
+        try:
+            iso = _iso_date(value)
+        except ValueError:
+            raise RecordError(
+                _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD or DD/MM/YYYY).") % {"field": field, "value": value}
+            ) from None
+        if len(self.dates) >= _CACHED:
+            self.dates.clear()
+            self.dates[""] = None
+        self.dates[value] = iso
+        return iso
+
+    def holder(self, value: str) -> tuple:
+        """(formatted, digits, ISO birth date) of a national number; Nones for a provisional one."""
+        try:
+            formatted, digits, born = fast_national_number(value, self.year)
         except InvalidNationalNumber:
             raise RecordError(
-                _("holder_national_number: “%(value)s” is not a valid national number.")
-                % {"value": value["holder_national_number"]}
+                _("holder_national_number: “%(value)s” is not a valid national number.") % {"value": value}
             ) from None
-    birth_date = _date(value["holder_birth_date"], "holder_birth_date")
-    if birth_date and born_nn and birth_date != born_nn:
-        raise RecordError(_("holder_birth_date contradicts the national number."))
-    mandate = value["mandate"].lower()
-    if mandate not in _TRUE and mandate not in _FALSE:
-        raise RecordError(_("mandate: “%(value)s” is not yes or no.") % {"value": value["mandate"]})
-    start, end = _date(value["start_date"], "start_date"), _date(value["end_date"], "end_date")
-    if start and end and end < start:
-        raise RecordError(_("end_date is before start_date."))
-    return Record(
-        line=line,
-        insurer=code,
-        number=value["policy_number"],
-        key=key,
-        type=kind,
-        status=status,
-        national_number=national,
-        national_digits=digits,
-        last_name=value["holder_last_name"],
-        first_name=value["holder_first_name"],
-        birth_date=birth_date,
-        start_date=start,
-        end_date=end,
-        annual_premium=_amount(value["annual_premium"], "annual_premium"),
-        reserves=_amount(value["reserves"], "reserves"),
-        reserves_date=_date(value["reserves_date"], "reserves_date"),
-        death_capital=_amount(value["death_capital"], "death_capital"),
-        mandate=mandate in _TRUE,
-    )
+        if len(self.holders) >= _CACHED:
+            self.holders.clear()
+            self.holders[""] = (None, None, None)
+        self.holders[value] = found = (formatted, digits, born.isoformat() if born else None)
+        return found
+
+    def read(self, line: int, raw: Sequence[str]) -> Record:
+        """`raw`: the record's fields as text, in FIELDS order."""
+        (
+            insurer_text,
+            number,
+            type_text,
+            status_text,
+            national_text,
+            last_name,
+            first_name,
+            birth_text,
+            start_text,
+            end_text,
+            premium_text,
+            reserves_text,
+            reserves_date_text,
+            capital_text,
+            mandate_text,
+        ) = [value.strip() for value in raw]
+        if not (insurer_text and number and type_text and status_text):
+            missing = next(
+                f for f, v in zip(REQUIRED, (insurer_text, number, type_text, status_text), strict=True) if not v
+            )
+            raise RecordError(_("%(field)s is missing.") % {"field": missing})
+        code = self.codes.get(insurer_text) or self.code(insurer_text)
+        try:
+            key = policy_number_key(code, number)
+        except InvalidPolicyNumber:
+            raise RecordError(_("policy_number: “%(value)s” is not a policy number.") % {"value": number}) from None
+        kind = self.kinds.get(type_text) or self.kind(type_text)
+        status = status_text.lower()
+        if status not in STATUSES:
+            raise RecordError(
+                _("status: “%(value)s” is not one of active, dormant, terminated.") % {"value": status_text}
+            )
+        holder = self.holders.get(national_text) or self.holder(national_text)
+        dates = self.dates
+        birth_date = dates.get(birth_text, _MISSING)
+        if birth_date is _MISSING:
+            birth_date = self.date(birth_text, "holder_birth_date")
+        if birth_date and holder[2] and birth_date != holder[2]:
+            raise RecordError(_("holder_birth_date contradicts the national number."))
+        mandate = mandate_text.lower()
+        if mandate not in _TRUE and mandate not in _FALSE:
+            raise RecordError(_("mandate: “%(value)s” is not yes or no.") % {"value": mandate_text})
+        start = dates.get(start_text, _MISSING)
+        if start is _MISSING:
+            start = self.date(start_text, "start_date")
+        end = dates.get(end_text, _MISSING)
+        if end is _MISSING:
+            end = self.date(end_text, "end_date")
+        if start and end and end < start:  # ISO dates compare as text
+            raise RecordError(_("end_date is before start_date."))
+        reserves_date = dates.get(reserves_date_text, _MISSING)
+        if reserves_date is _MISSING:
+            reserves_date = self.date(reserves_date_text, "reserves_date")
+        values = (
+            status,
+            start,
+            end,
+            _amount(premium_text, "annual_premium"),
+            _amount(reserves_text, "reserves"),
+            reserves_date,
+            _amount(capital_text, "death_capital"),
+        )
+        return Record(
+            line, code, number, key, kind, *holder[:2], last_name, first_name, birth_date, mandate in _TRUE, values
+        )
+
+
+def parse_record(line: int, raw: Sequence[str]) -> Record:
+    """One record on its own (a file is read with one RecordReader)."""
+    return RecordReader().read(line, raw)
