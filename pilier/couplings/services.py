@@ -7,12 +7,13 @@ history rows included. A file that cannot be read, or any error on the way, roll
 back. Progress goes to the cache, outside the transaction, for the page that polls it.
 """
 
+import contextlib
+import gc
 import hashlib
 import json
 import logging
 import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -189,6 +190,24 @@ _UNMATCHED = (
 _UNMATCHED_CHANGED = (*_UNMATCHED[3:], "status", "handled_at", "seen_at", "last_import_id")
 
 
+_VARIANT = {digit: "89ab"[int(digit, 16) % 4] for digit in "0123456789abcdef"}  # RFC 4122 variant bits
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """The cyclic garbage collector paused: a pass builds hundreds of thousands of tuples, lists and
+    records, none of them in a reference cycle, and the collector would go over all of them again
+    and again. Reference counting still frees them."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class _Import:
     def __init__(self, job: PortfolioImport, stream):
         self.job, self.stream, self.office = job, stream, job.office
@@ -290,8 +309,11 @@ class _Import:
 
     @staticmethod
     def new_id() -> str:
-        """A random (version 4) UUID in text, as SQLite stores it; PostgreSQL reads it as a uuid."""
-        return uuid.UUID(bytes=os.urandom(16), version=4).hex
+        """A random (version 4) UUID in text, as SQLite stores it; PostgreSQL reads it as a uuid.
+
+        What uuid.uuid4().hex gives, without building a UUID object (a third of the time)."""
+        digits = os.urandom(16).hex()
+        return f"{digits[:12]}4{digits[13:16]}{_VARIANT[digits[16]]}{digits[17:]}"
 
     # The pass over the file --------------------------------------------------------------------
 
@@ -304,6 +326,13 @@ class _Import:
         self._load()
         self._prepare()
         self._reset_batch()
+        with _no_cyclic_gc():
+            self._pass(rows)
+        if self.outcome.records == 0:
+            raise UnreadableFile(_("The file has no record."))
+        return self.outcome
+
+    def _pass(self, rows) -> None:
         read, outcome, handle = RecordReader().read, self.outcome, self._handle
         for line, raw in rows:
             outcome.records += 1
@@ -317,9 +346,6 @@ class _Import:
             if outcome.records % BATCH == 0:
                 self._flush()
         self._flush()
-        if outcome.records == 0:
-            raise UnreadableFile(_("The file has no record."))
-        return outcome
 
     def _handle(self, record: Record) -> None:
         found = self.policies.get((record.insurer, record.key))

@@ -125,7 +125,8 @@ def fast_national_number(value: str, year: int | None = None):
     return number.formatted, number.formatted.translate(_SEPARATORS), number.birth_date
 
 
-_AMOUNT = re.compile(r"(\d{1,12})(?:[.,](\d{1,2}))?")
+_CANONICAL_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})\.[0-9]{2}")  # "2451.50": as it stays
+_AMOUNT = re.compile(r"([0-9]{1,12})(?:[.,]([0-9]{1,2}))?")
 _CENT = Decimal("0.01")
 
 
@@ -133,6 +134,8 @@ def _amount(value: str, field: str) -> str | None:
     """The amount with two decimals ("2451.50"), from "2451.5", "2451,50", "1 234,56", ..."""
     if not value:
         return None
+    if _CANONICAL_AMOUNT.fullmatch(value):
+        return value
     plain = _AMOUNT.fullmatch(value)
     if plain:  # the usual case: digits, maybe a decimal mark and one or two decimals
         units, cents = plain.groups()
