@@ -141,6 +141,8 @@ def _amount(value: str, field: str) -> str | None:
         units, cents = plain.groups()
         return f"{int(units)}.{(cents or '').ljust(2, '0')}"
     try:
+        if any(char.isdigit() and not char.isascii() for char in value):
+            raise ValueError(value)  # digits of another script: Decimal would read them
         amount = parse_amount(value, thousands_dot=False)
     except (ValueError, ArithmeticError):
         raise RecordError(_("%(field)s: “%(value)s” is not an amount.") % {"field": field, "value": value}) from None
@@ -157,7 +159,7 @@ def _amount(value: str, field: str) -> str | None:
 
 def _iso_date(value: str) -> str:
     """ "YYYY-MM-DD" from "YYYY-MM-DD" or "DD/MM/YYYY"; ValueError when it is not a date."""
-    if len(value) == 10 and value.replace("-", "").replace("/", "").isdigit():
+    if len(value) == 10 and value.isascii() and value.replace("-", "").replace("/", "").isdigit():
         if value[4] == "-" and value[7] == "-":
             year, month, day = value[:4], value[5:7], value[8:]
         elif value[2] == "/" and value[5] == "/":

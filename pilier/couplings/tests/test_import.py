@@ -275,6 +275,56 @@ def test_a_crash_half_way_leaves_the_database_as_before(world, run_import, monke
     assert not UnmatchedRecord.objects.exists()
 
 
+def test_the_cyclic_garbage_collector_is_on_again_after_an_import_that_ends_well_or_not(world, run_import, monkeypatch):
+    import gc
+
+    from pilier.couplings import services
+
+    assert gc.isenabled()
+    paused = []
+    real_pass = services._Import._pass
+
+    def watched(self, rows):
+        paused.append(not gc.isenabled())
+        return real_pass(self, rows)
+
+    monkeypatch.setattr(services._Import, "_pass", watched)
+    assert run_import(csv_bytes([row()])).status == "done"
+    assert paused == [True] and gc.isenabled()
+    monkeypatch.setattr(services._Import, "_flush", lambda self: 1 / 0)
+    assert run_import(csv_bytes([row()])).status == "failed"
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [
+        ({"annual_premium": Decimal("2451.5")}, {"annual_premium": "2451,50"}),
+        ({"annual_premium": Decimal("2451")}, {"annual_premium": "2451"}),
+        ({"annual_premium": Decimal("0.10")}, {"annual_premium": "0.1"}),
+        ({"death_capital": Decimal("250000")}, {"death_capital": "250000.00"}),
+        ({"reserves": Decimal("999999999999.99")}, {"reserves": "999999999999.99"}),
+        ({"start_date": datetime.date(2019, 1, 31)}, {"start_date": "31/01/2019"}),
+        ({"end_date": None}, {"end_date": ""}),  # an empty field says nothing
+    ],
+)
+def test_a_value_written_another_way_than_stored_is_unchanged(world, run_import, stored, written):
+    """Records are compared with the policies in canonical text ("2451.50", "2019-01-31") on either database."""
+    values = {"annual_premium": Decimal("2451.00"), "reserves": Decimal("12345.67"), "start_date": None}
+    values.update(reserves_date=datetime.date(2026, 1, 1), death_capital=None, end_date=None)
+    values.update(stored)
+    policy = PolicyFactory(client=world.client, insurer="NN", number="300-0000256", **values)
+    fields = {name: "" if value is None else str(value) for name, value in values.items()}
+    fields.update(start_date=values["start_date"].isoformat() if values["start_date"] else "2019-01-01")
+    fields.update(reserves_date="2026-01-01", **written)
+    if values["start_date"] is None:
+        Policy.objects.filter(pk=policy.pk).update(start_date=datetime.date(2019, 1, 1))
+    job = run_import(csv_bytes([row(**fields)]))
+    assert counts(job) == only(unchanged=1), (job.errors, job.failure)
+    changed = {**fields, "annual_premium": "1.00"}
+    assert counts(run_import(csv_bytes([row(**changed)]))) == only(updated=1)
+
+
 def test_one_offices_import_never_touches_another_offices_policies(world, run_import):
     ours = PolicyFactory(client=world.client, insurer="NN", number="300-0000256", annual_premium=1)
     theirs = PolicyFactory(client=world.other_client, insurer="NN", number="300-0000256", annual_premium=1)

@@ -49,3 +49,98 @@ def test_a_birth_in_a_year_to_come_is_refused_as_python_stdnum_does():
     body = f"{born:%y%m%d}123"
     number = body + f"{97 - int('2' + body) % 97:02d}"
     assert fast(number) == slow(number) == "invalid"
+
+
+# Values in canonical text ------------------------------------------------------------------------
+
+import uuid  # noqa: E402
+
+import pytest  # noqa: E402
+
+from pilier.couplings.insurers.records import FIELDS, RecordError, RecordReader, parse_record  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+def record_with(**values):
+    raw = dict.fromkeys(FIELDS, "")
+    raw.update(insurer="NN", policy_number="3000000256", type="plci", status="active", mandate="yes")
+    raw.update(values)
+    return parse_record(7, [raw[name] for name in FIELDS])
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("2451.50", "2451.50"),
+        ("2451.5", "2451.50"),
+        ("2451,5", "2451.50"),
+        ("2451", "2451.00"),
+        ("0100,05", "100.05"),
+        ("0", "0.00"),
+        ("1 234,56", "1234.56"),
+        ("€ 1 234", "1234.00"),
+        ("999999999999.99", "999999999999.99"),
+    ],
+)
+def test_amounts_are_read_into_two_decimals_text(written, canonical):
+    assert record_with(annual_premium=written).values[3] == canonical
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("12.345", "more than two decimals"),
+        ("-5", "out of range"),
+        ("1000000000000", "out of range"),
+        ("12a4", "is not an amount"),
+        ("١٢", "is not an amount"),  # digits, but not ours
+    ],
+)
+def test_amounts_that_are_not_refused_with_the_reason(written, reason):
+    with pytest.raises(RecordError, match=reason):
+        record_with(annual_premium=written)
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [("2026-01-31", "2026-01-31"), ("31/01/2026", "2026-01-31"), ("29/02/2024", "2024-02-29")],
+)
+def test_dates_are_read_into_iso_text(written, iso):
+    assert record_with(start_date=written).values[1] == iso
+
+
+@pytest.mark.parametrize("written", ["31/02/2026", "2026-13-01", "2026/01/31", "1/1/2026", "2026-1-31", "٢٠٢٦-٠١-٣١"])
+def test_dates_that_are_not_are_refused(written):
+    with pytest.raises(RecordError, match="is not a date"):
+        record_with(start_date=written)
+
+
+def test_a_reader_remembers_what_it_read_and_still_refuses_each_bad_value():
+    reader = RecordReader()
+    raw = dict.fromkeys(FIELDS, "")
+    raw.update(insurer="nn", policy_number="3000000256", type="138", status="Active", start_date="01/02/2020")
+    first = reader.read(2, [raw[name] for name in FIELDS])
+    again = reader.read(3, [raw[name] for name in FIELDS])
+    assert (first.insurer, first.type, first.values[:2]) == ("NN", "plci", ("active", "2020-02-01"))
+    assert again.values == first.values and again.line == 3
+    raw["start_date"] = "31/02/2020"
+    for line in (4, 5):  # a bad value is never remembered as good
+        with pytest.raises(RecordError, match="is not a date"):
+            reader.read(line, [raw[name] for name in FIELDS])
+
+
+def test_new_ids_are_random_version_4_uuids():
+    from pilier.couplings.services import _Import
+
+    ids = {_Import.new_id() for _ in range(5000)}
+    assert len(ids) == 5000
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert (parsed.hex, parsed.version, parsed.variant) == (value, 4, uuid.RFC_4122)
