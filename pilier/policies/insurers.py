@@ -243,5 +243,11 @@ def policy_number_key(insurer_code: str, raw: str) -> str:
     return key
 
 
+def key_function(insurer_code: str) -> Callable[[str], str]:
+    """What `policy_number_key` applies for this insurer, without its look-ups and checks (an empty key means
+    no letter or digit): for reading many numbers of one insurer. KeyError for an unknown insurer code."""
+    return KEYS.get(insurer(insurer_code).number_format, _default_key)
+
+
 def _key(company: Insurer, text: str) -> str:
     return KEYS.get(company.number_format, _default_key)(text)

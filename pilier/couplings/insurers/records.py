@@ -8,7 +8,7 @@ the office has and writes them without a conversion either way (see couplings/se
 import datetime
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from pilier.amounts import parse_amount
 from pilier.clients.identifiers import InvalidNationalNumber, parse_national_number
 from pilier.policies.catalogue import TYPES
-from pilier.policies.insurers import InvalidPolicyNumber, insurer, policy_number_key
+from pilier.policies.insurers import insurer, key_function
 
 FIELDS = (
     "insurer",
@@ -184,7 +184,8 @@ class RecordReader:
     def __init__(self):
         self.year = datetime.date.today().year
         self.telebib = _telebib()
-        self.codes: dict[str, str] = {}
+        self.codes: dict[str, str] = {}  # insurer as written -> code
+        self.keys: dict[str, Callable[[str], str]] = {}  # code -> its matching key (policy_number_key)
         self.kinds: dict[str, str] = {}
         self.dates: dict[str, str | None] = {"": None}
         self.holders: dict[str, tuple] = {"": (None, None, None)}
@@ -195,6 +196,7 @@ class RecordReader:
         except KeyError:
             raise RecordError(_("Unknown insurer “%(value)s”.") % {"value": value}) from None
         self.codes[value] = code
+        self.keys[code] = key_function(code)
         return code
 
     def kind(self, value: str) -> str:
@@ -257,10 +259,9 @@ class RecordReader:
             )
             raise RecordError(_("%(field)s is missing.") % {"field": missing})
         code = self.codes.get(insurer_text) or self.code(insurer_text)
-        try:
-            key = policy_number_key(code, number)
-        except InvalidPolicyNumber:
-            raise RecordError(_("policy_number: “%(value)s” is not a policy number.") % {"value": number}) from None
+        key = self.keys[code](number)
+        if not key:  # no letter or digit
+            raise RecordError(_("policy_number: “%(value)s” is not a policy number.") % {"value": number})
         kind = self.kinds.get(type_text) or self.kind(type_text)
         status = status_text.lower()
         if status not in STATUSES:

@@ -58,6 +58,7 @@ import uuid  # noqa: E402
 import pytest  # noqa: E402
 
 from pilier.couplings.insurers.records import FIELDS, RecordError, RecordReader, parse_record  # noqa: E402
+from pilier.policies.insurers import insurers  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -144,3 +145,26 @@ def test_new_ids_are_random_version_4_uuids():
     for value in ids:
         parsed = uuid.UUID(value)
         assert (parsed.hex, parsed.version, parsed.variant) == (value, 4, uuid.RFC_4122)
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from([item.code for item in insurers()]),
+    st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-./ ", min_size=1, max_size=20),
+)
+def test_a_records_key_is_the_policy_number_key(code, number):
+    from pilier.policies.insurers import InvalidPolicyNumber, policy_number_key
+
+    try:
+        expected = policy_number_key(code, number)
+    except InvalidPolicyNumber:
+        expected = None
+    number = number.strip()
+    if not number:
+        return  # "policy_number is missing"
+    try:
+        key = record_with(insurer=code, policy_number=number).key
+    except RecordError as exc:
+        assert expected is None and "not a policy number" in str(exc)
+    else:
+        assert key == expected
