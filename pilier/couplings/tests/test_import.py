@@ -89,7 +89,28 @@ def test_a_record_with_the_mandate_is_added_to_the_file_of_its_holder(world, run
     policy = Policy.objects.get()
     assert policy.client == world.client and policy.office == world.office
     assert (policy.number, policy.section, policy.is_main, policy.mandate) == ("300-0000256", "pension", True, True)
-    assert policy.history.get().history_type == "+"
+    created = policy.history.get()
+    assert (created.history_type, created.history_user, created.annual_premium) == ("+", None, Decimal("2451.00"))
+    assert "portfolio.csv" in created.history_change_reason
+    assert (created.client_id, created.office_id, created.number) == (world.client.pk, world.office.pk, "300-0000256")
+
+
+def test_every_policy_created_or_updated_has_its_history_row_however_many(world, run_import):
+    """History rows are copied a few hundred policies at a time (services._IN_CHUNK), batch after batch."""
+    from pilier.couplings import services
+
+    many = 2 * services._IN_CHUNK + 3
+    for i in range(many):
+        PolicyFactory(client=world.client, insurer="NN", number=f"300-{1000000 + i:07d}")
+    nn = world.client.national_number
+    rows = [row(policy_number=f"300{2000000 + i:07d}", holder_national_number=nn) for i in range(many)]
+    rows += [row(policy_number=f"300{1000000 + i:07d}", annual_premium="7.00") for i in range(many)]
+    job = run_import(csv_bytes(rows))
+    assert counts(job) == only(created=many, updated=many), job.errors[:3]
+    history = Policy.history.model.objects.filter(history_change_reason__contains="portfolio.csv")
+    assert history.filter(history_type="+").count() == many
+    assert history.filter(history_type="~", annual_premium=7).count() == many
+    assert set(history.values_list("id", flat=True)) == set(Policy.objects.values_list("id", flat=True))
 
 
 def test_created_policies_keep_the_main_rule(world, run_import):
