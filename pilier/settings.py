@@ -134,7 +134,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "clients:list"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed logins (django-axes): per account, for a while.
+# Lockout after repeated failed logins (django-axes): per account, for a while. The account is its
+# address in its one spelling (stripped, lower case: every spelling counts against it). Each failure
+# is recorded with the client's address, but the lock is on the account alone: a lock by address
+# would lock a whole office behind one NAT address, and one by account and address together is
+# never reached before the account's own (same limit).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -144,9 +148,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 
 # Audit trail (django-simple-history): histories are read object by object (the object's id is
+AXES_USERNAME_CALLABLE = "pilier.accounts.limits.lockout_username"
 # indexed); an index on the date alone would only slow down every write.
 SIMPLE_HISTORY_DATE_INDEX = False
 
+# The client's address, for the lockout's records and the API's rate limit: REMOTE_ADDR, or behind
+# a reverse proxy the last address of X-Forwarded-For (the one the proxy appended).
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+AXES_CLIENT_IP_CALLABLE = "pilier.accounts.limits.client_ip"
+# Invalid bearer tokens from one client address: past this many in a minute, 429 until the minute
+# ends. A valid token is never counted nor slowed.
+API_INVALID_TOKENS_PER_MINUTE = env.int("API_INVALID_TOKENS_PER_MINUTE", default=30)
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -2,13 +2,17 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import User, normalize_address
 
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+    def clean_username(self):
+        # The spelling the account is stored, looked up and locked under (see normalize_address).
+        return normalize_address(self.cleaned_data["username"])
 
 
 class PreferencesForm(forms.ModelForm):

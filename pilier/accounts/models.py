@@ -23,13 +23,20 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
+def normalize_address(address: str) -> str:
+    """An e-mail address in its one spelling: no spaces around it, lower case. The address is stored
+    so, the login looks the account up so and the lockout counts failures under it, so that no other
+    spelling reaches the account past the lockout."""
+    return address.strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalize_address(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -39,7 +46,10 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        # Exact, on the one spelling: a case-insensitive comparison in the database would also find
+        # the account under look-alikes that the lockout counts apart (PostgreSQL's UPPER() turns
+        # the dotless ı into I).
+        return self.get(email=normalize_address(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -70,7 +80,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self):
         super().clean()
-        self.email = self.email.lower()
+        self.email = normalize_address(self.email)
+
+    def save(self, *args, **kwargs):
+        self.email = normalize_address(self.email)
+        super().save(*args, **kwargs)
 
 
 class Office(models.Model):
