@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from pilier.accounts.models import ApiToken, Office, User
 from pilier.clients.models import Client
@@ -20,6 +21,7 @@ def _fast_and_quiet(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # nothing counted in the cache (rate limits) carries over from one test to the next
 
 
 @dataclass

@@ -1,10 +1,14 @@
 """The NinjaAPI instance (v1): bearer-token auth, one error shape, the apps' routers."""
 
+import math
+
+from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
 
+from pilier.accounts.limits import count_failure
 from pilier.accounts.middleware import bind_user, staff_membership
 from pilier.accounts.models import ApiToken
 
@@ -15,6 +19,11 @@ class BearerToken(HttpBearer):
     def authenticate(self, request, token):
         user = ApiToken.user_for(token)
         if user is None or staff_membership(user) is None:
+            # Invalid tokens are counted per client address, past a few dozen a minute refused with
+            # 429; a valid one is never counted nor slowed, whoever else shares its address.
+            wait = count_failure("api-token", request, limit=settings.API_INVALID_TOKENS_PER_MINUTE)
+            if wait is not None:
+                raise Throttled(wait=wait)
             return None
         request.user = user  # also the author of the history rows written by this request
         bind_user(request, user)
@@ -79,6 +88,15 @@ def http_errors(request, exc: HttpError):
 def unauthorized(request, exc):
     response = api.create_response(request, {"detail": _("Authentication required: a valid bearer token.")}, status=401)
     response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Throttled)
+def too_many_requests(request, exc: Throttled):
+    detail = _("Too many requests with an invalid token from your address. Try again later (see Retry-After).")
+    response = api.create_response(request, {"detail": detail}, status=429)
+    if exc.wait is not None:
+        response["Retry-After"] = str(math.ceil(exc.wait))
     return response
 
 
