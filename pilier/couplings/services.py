@@ -215,6 +215,7 @@ class _Import:
         self.now = timezone.now()
         self.progress_at = 0.0
         self.reason = _("Portfolio import: %(file)s") % {"file": job.file_name}
+        self.number_limit = Policy._meta.get_field("number").max_length
         try:
             stream.seek(0, 2)
             self.size = stream.tell() or 1
@@ -384,6 +385,13 @@ class _Import:
                     "insurer": exc.insurer.name,
                     "hint": exc.insurer.hint_in(translation.get_language()),
                 },
+            )
+            return
+        if len(number.number) > self.number_limit:  # the insurer's way may add separators
+            self.outcome.reject(
+                record.line,
+                _("%(field)s: %(length)s characters, at most %(max)s are allowed.")
+                % {"field": "policy_number", "length": len(number.number), "max": self.number_limit},
             )
             return
         kind = TYPES[record.type]

@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -40,6 +41,76 @@ def _is_utf8(stream: BinaryIO) -> bool:
     return True
 
 
+# A character of more than one byte, written the UTF-8 way (RFC 3629: no overlong form, no surrogate).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_ASCII = bytes(range(128))
+
+
+def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """(number of the first line, chunk) over the file from its start, each chunk made of whole lines."""
+    stream.seek(0)
+    line, rest = 1, b""
+    while chunk := stream.read(1 << 20):
+        chunk = rest + chunk
+        cut = chunk.rfind(b"\n") + 1
+        if cut == 0:
+            rest = chunk
+            continue
+        chunk, rest = chunk[:cut], chunk[cut:]
+        yield line, chunk
+        line += chunk.count(b"\n")
+    if rest:
+        yield line, rest
+
+
+def _first_bad_utf8(chunk: bytes, line: int) -> tuple[int, int, int] | None:
+    """(line, column, byte) of the first byte of `chunk` that is not UTF-8, None when there is none."""
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = chunk.rfind(b"\n", 0, exc.start) + 1
+        column = len(chunk[start : exc.start].decode("utf-8")) + 1  # before the first bad byte: UTF-8
+        return line + chunk.count(b"\n", 0, exc.start), column, chunk[exc.start]
+    return None
+
+
+def _not_utf8(position: tuple[int, int, int]) -> UnreadableFile:
+    line, column, byte = position
+    return UnreadableFile(
+        _(
+            "Line %(line)s, column %(column)s: the byte 0x%(byte)02X is not UTF-8 text, although the file is "
+            "written in UTF-8: the file was refused whole. Correct that character, or save the file again as UTF-8."
+        )
+        % {"line": line, "column": column, "byte": byte}
+    )
+
+
+def _encoding_of_non_utf8(stream: BinaryIO) -> str:
+    """A file that is not all UTF-8: Windows-1252, or UTF-8 with bad bytes (refused with the first one's place).
+
+    Read as Windows-1252, a UTF-8 file gives "MÃ¼ller" for "Müller": a file with at least as many UTF-8
+    characters as other bytes above 127 is UTF-8 with bad bytes, never Windows-1252. (A Windows-1252 text holds
+    two bytes that also make a UTF-8 character, such as "Ã©", only by rare chance.)
+    """
+    first_bad, characters, bad_bytes = None, 0, 0
+    for line, chunk in _lines(stream):
+        high = len(chunk.translate(None, _ASCII))  # the bytes above 127
+        if not high:
+            continue
+        found = _UTF8_SEQUENCE.findall(chunk)
+        in_utf8 = sum(map(len, found))
+        characters, bad_bytes = characters + len(found), bad_bytes + high - in_utf8
+        if first_bad is None and high > in_utf8:
+            first_bad = _first_bad_utf8(chunk, line)
+    stream.seek(0)
+    if first_bad is not None and characters >= bad_bytes:
+        raise _not_utf8(first_bad)
+    return "cp1252"
+
+
 def _check_cp1252(stream: BinaryIO) -> None:
     """Windows-1252 has five undefined bytes: find the line of the first one, if any."""
     lines = 0
@@ -68,12 +139,14 @@ def records(stream: BinaryIO, file_name: str = "") -> Iterator[tuple[int, list[s
         raise UnreadableFile(_("The file is empty."))
     if text[:1] in (b"[", b"{"):
         return _json_records(stream)
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
+    if _is_utf8(stream):
+        encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    elif head.startswith(codecs.BOM_UTF8):  # says it is UTF-8
+        positions = (_first_bad_utf8(chunk, line) for line, chunk in _lines(stream))
+        raise _not_utf8(next(filter(None, positions), (1, 1, 0)))
     else:
-        encoding = "utf-8" if _is_utf8(stream) else "cp1252"
-        if encoding == "cp1252":
-            _check_cp1252(stream)
+        encoding = _encoding_of_non_utf8(stream)
+        _check_cp1252(stream)
     return _csv_records(stream, encoding)
 
 
@@ -130,7 +203,9 @@ def _json_records(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
         raise UnreadableFile(_("A JSON file is limited to 50 MB: send a CSV file for larger portfolios."))
     try:
         data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except UnicodeDecodeError:
+        raise _not_utf8(_first_bad_utf8(raw, 1) or (1, 1, 0)) from None
+    except (json.JSONDecodeError, RecursionError):
         raise UnreadableFile(_("The file is not valid JSON.")) from None
     return json_records(data)
 

@@ -145,14 +145,16 @@ def _amount(value: str, field: str) -> str | None:
             raise ValueError(value)  # digits of another script: Decimal would read them
         amount = parse_amount(value, thousands_dot=False)
     except (ValueError, ArithmeticError):
-        raise RecordError(_("%(field)s: “%(value)s” is not an amount.") % {"field": field, "value": value}) from None
+        raise RecordError(
+            _("%(field)s: “%(value)s” is not an amount.") % {"field": field, "value": shown(value)}
+        ) from None
     if amount < 0 or amount >= Decimal("1e12"):
-        raise RecordError(_("%(field)s: “%(value)s” is out of range.") % {"field": field, "value": value})
+        raise RecordError(_("%(field)s: “%(value)s” is out of range.") % {"field": field, "value": shown(value)})
     if amount != amount.quantize(_CENT):
         # "12.345" is more likely twelve thousand written with a dot than 12.345 euros: never guess.
         raise RecordError(
             _("%(field)s: “%(value)s” has more than two decimals (write amounts without thousands separators).")
-            % {"field": field, "value": value}
+            % {"field": field, "value": shown(value)}
         )
     return f"{amount.quantize(_CENT) + 0:f}"  # + 0: "-0.00" is "0.00"
 
@@ -173,6 +175,61 @@ def _iso_date(value: str) -> str:
 
 _MISSING = object()
 
+# Characters no text field of a record may hold: C0 and C1 controls (NUL, line breaks, tabs, DEL …),
+# which PostgreSQL refuses (NUL) or which break the pages and PDFs that show them, and lone surrogates
+# (a JSON file may write them as \ud800), which no database can store.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_SHOWN = 60  # characters of a value that a message quotes
+
+
+def shown(value: str) -> str:
+    """A value as a message quotes it: shortened, so that one huge field does not make a huge error list."""
+    return value if len(value) <= _SHOWN else value[: _SHOWN - 1] + "…"
+
+
+@cache
+def limits() -> dict[str, int]:
+    """The longest text a field may have: the max_length of the column that stores it as written.
+
+    The policy number goes to Policy.number and UnmatchedRecord.number; the names to the holder of an unmatched
+    record and, when the broker links it, to a client file (the shorter columns). The other fields are read into
+    codes, dates and amounts of a known length (messages quote them shortened).
+    """
+    from pilier.clients.models import Client
+    from pilier.couplings.models import UnmatchedRecord
+    from pilier.policies.models import Policy
+
+    def length(model, name):
+        return model._meta.get_field(name).max_length
+
+    return {
+        "policy_number": min(length(Policy, "number"), length(UnmatchedRecord, "number")),
+        "holder_last_name": length(Client, "last_name"),
+        "holder_first_name": length(Client, "first_name"),
+        "holder_name": length(UnmatchedRecord, "holder_name"),  # "last first"
+    }
+
+
+def _check_text(values: Sequence[str]) -> None:
+    """Refuses a record with a control character, or a field longer than its column (the first such field)."""
+    most = limits()
+    for name, value in zip(FIELDS, values, strict=True):
+        if _CONTROL.search(value):
+            raise RecordError(
+                _("%(field)s: control characters (a line break, a tab, a NUL byte…) are not allowed.") % {"field": name}
+            )
+        if name in most and len(value) > most[name]:
+            raise RecordError(
+                _("%(field)s: %(length)s characters, at most %(max)s are allowed.")
+                % {"field": name, "length": len(value), "max": most[name]}
+            )
+    holder = len(values[5]) + 1 + len(values[6])  # holder_last_name, holder_first_name
+    if holder > most["holder_name"]:
+        raise RecordError(
+            _("holder_last_name and holder_first_name: %(length)s characters together, at most %(max)s are allowed.")
+            % {"length": holder, "max": most["holder_name"]}
+        )
+
 
 class RecordReader:
     """Reads the records of one file, in order.
@@ -189,12 +246,16 @@ class RecordReader:
         self.kinds: dict[str, str] = {}
         self.dates: dict[str, str | None] = {"": None}
         self.holders: dict[str, tuple] = {"": (None, None, None)}
+        most = limits()
+        self.number_limit = most["policy_number"]
+        # A record whose fields together are shorter than the shortest name limit has no name too long.
+        self.short_record = min(most["holder_last_name"], most["holder_first_name"])
 
     def code(self, value: str) -> str:
         try:
             code = _insurer_code(value)
         except KeyError:
-            raise RecordError(_("Unknown insurer “%(value)s”.") % {"value": value}) from None
+            raise RecordError(_("Unknown insurer “%(value)s”.") % {"value": shown(value)}) from None
         self.codes[value] = code
         self.keys[code] = key_function(code)
         return code
@@ -203,7 +264,7 @@ class RecordReader:
         kind = value.lower()
         kind = self.telebib.get(kind, kind)
         if kind not in TYPES:
-            raise RecordError(_("Unknown product type “%(value)s”.") % {"value": value})
+            raise RecordError(_("Unknown product type “%(value)s”.") % {"value": shown(value)})
         self.kinds[value] = kind
         return kind
 
@@ -212,7 +273,8 @@ class RecordReader:
             iso = _iso_date(value)
         except ValueError:
             raise RecordError(
-                _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD or DD/MM/YYYY).") % {"field": field, "value": value}
+                _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD or DD/MM/YYYY).")
+                % {"field": field, "value": shown(value)}
             ) from None
         if len(self.dates) >= _CACHED:
             self.dates.clear()
@@ -226,7 +288,7 @@ class RecordReader:
             formatted, digits, born = fast_national_number(value, self.year)
         except InvalidNationalNumber:
             raise RecordError(
-                _("holder_national_number: “%(value)s” is not a valid national number.") % {"value": value}
+                _("holder_national_number: “%(value)s” is not a valid national number.") % {"value": shown(value)}
             ) from None
         if len(self.holders) >= _CACHED:
             self.holders.clear()
@@ -252,7 +314,12 @@ class RecordReader:
             reserves_date_text,
             capital_text,
             mandate_text,
-        ) = [value.strip() for value in raw]
+        ) = values = [value.strip() for value in raw]
+        # Two tests for the usual record (short, printable); the field by field check otherwise (isprintable() is
+        # also false for a no-break space, which is allowed).
+        joined = "".join(values)
+        if len(joined) > self.short_record or len(number) > self.number_limit or not joined.isprintable():
+            _check_text(values)
         if not (insurer_text and number and type_text and status_text):
             missing = next(
                 f for f, v in zip(REQUIRED, (insurer_text, number, type_text, status_text), strict=True) if not v
@@ -261,12 +328,12 @@ class RecordReader:
         code = self.codes.get(insurer_text) or self.code(insurer_text)
         key = self.keys[code](number)
         if not key:  # no letter or digit
-            raise RecordError(_("policy_number: “%(value)s” is not a policy number.") % {"value": number})
+            raise RecordError(_("policy_number: “%(value)s” is not a policy number.") % {"value": shown(number)})
         kind = self.kinds.get(type_text) or self.kind(type_text)
         status = status_text.lower()
         if status not in STATUSES:
             raise RecordError(
-                _("status: “%(value)s” is not one of active, dormant, terminated.") % {"value": status_text}
+                _("status: “%(value)s” is not one of active, dormant, terminated.") % {"value": shown(status_text)}
             )
         holder = self.holders.get(national_text) or self.holder(national_text)
         dates = self.dates
@@ -277,7 +344,7 @@ class RecordReader:
             raise RecordError(_("holder_birth_date contradicts the national number."))
         mandate = mandate_text.lower()
         if mandate not in _TRUE and mandate not in _FALSE:
-            raise RecordError(_("mandate: “%(value)s” is not yes or no.") % {"value": mandate_text})
+            raise RecordError(_("mandate: “%(value)s” is not yes or no.") % {"value": shown(mandate_text)})
         start = dates.get(start_text, _MISSING)
         if start is _MISSING:
             start = self.date(start_text, "start_date")
