@@ -30,6 +30,14 @@ class Entry:
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 
 
+def _who(row) -> str:
+    """The user, the reason (an import: its file), or both: "Portfolio import: nn.csv (Alice Aerts)"."""
+    user, reason = row.history_user, row.history_change_reason
+    if user and reason:
+        return str(_("%(reason)s (%(user)s)") % {"reason": reason, "user": user})
+    return str(user or reason or _("system"))
+
+
 def _display(model_field, value, users: dict) -> str:
     if value in (None, ""):
         return "—"
@@ -63,8 +71,7 @@ def history_entries(obj, *, limit: int, hidden: frozenset = frozenset()) -> tupl
     entries = []
     for index, row in enumerate(rows[:limit]):
         previous = rows[index + 1] if index + 1 < len(rows) else None
-        who = str(row.history_user) if row.history_user else str(row.history_change_reason or _("system"))
-        entry = Entry(when=row.history_date, who=who, action=str(ACTIONS.get(row.history_type, row.history_type)))
+        entry = Entry(when=row.history_date, who=_who(row), action=str(ACTIONS.get(row.history_type, row.history_type)))
         if row.history_type == "~" and previous is not None:
             for f in shown:
                 old, new = getattr(previous, f.attname), getattr(row, f.attname)

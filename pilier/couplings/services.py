@@ -291,8 +291,10 @@ class _Import:
         meta = ["history_date", "history_change_reason", "history_type", "history_user_id"]
         self.history_sql = (
             f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(quote(c) for c in copied + meta)}) "  # noqa: S608 (model meta)
-            f"SELECT {', '.join(quote(c) for c in copied)}, %s, %s, %s, NULL FROM {table} WHERE {pk} IN "
+            f"SELECT {', '.join(quote(c) for c in copied)}, %s, %s, %s, %s FROM {table} WHERE {pk} IN "
         )
+        # The user who ran the import is the author of its rows, the file's name their reason.
+        self.history_user = history._meta.get_field("history_user").get_db_prep_save(self.job.created_by_id, db)
         self.history_date = history._meta.get_field("history_date").get_db_prep_save(self.now, db)
         unmatched = UnmatchedRecord._meta
         changed = ", ".join(f"{quote(unmatched.get_field(n).column)} = %s" for n in _UNMATCHED_CHANGED)
@@ -445,7 +447,9 @@ class _Import:
         for start in range(0, len(ids), _IN_CHUNK):
             chunk = ids[start : start + _IN_CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"{self.history_sql}({marks})", [self.history_date, self.reason, kind, *chunk])
+            cursor.execute(
+                f"{self.history_sql}({marks})", [self.history_date, self.reason, kind, self.history_user, *chunk]
+            )
 
     def _reset_batch(self) -> None:
         self.creates: list[tuple] = []
