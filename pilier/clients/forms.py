@@ -105,9 +105,11 @@ class ClientIdentityForm(ValidateOnlyModelForm):
                     self.user
                 )
                 if not self.duplicate_visible:
+                    # Whatever the reason (today: a restricted file that is not the user's), the same refusal, that
+                    # says neither why nor which file: it must not tell that a restricted file exists.
                     raise forms.ValidationError(
-                        _("This national number is already used by a file with restricted access in your office."),
-                        code="duplicate",
+                        _("This national number cannot be used for this file. Ask an office admin."),
+                        code="unavailable",
                     )
                 raise forms.ValidationError(
                     _("This national number is already used by the file of %(name)s."),

@@ -38,6 +38,27 @@ def _who(row) -> str:
     return str(user or reason or _("system"))
 
 
+_TAKEOVERS = {
+    ("account_manager_id",): _("%(user)s took over the file as account manager"),
+    ("file_manager_id",): _("%(user)s took over the file as file manager"),
+    ("account_manager_id", "file_manager_id"): _("%(user)s took over the file as account manager and file manager"),
+}
+
+
+def _takeover(row, previous) -> str | None:
+    """ "Ada Admin took over the file as account manager": the author of a change made themselves an assignee
+    (an office admin may do it on a restricted file, from the assignments page: its assignees read it here)."""
+    user = row.history_user_id
+    if user is None:
+        return None
+    roles = tuple(
+        attname
+        for attname in ("account_manager_id", "file_manager_id")
+        if getattr(row, attname, None) == user and getattr(previous, attname, None) != user
+    )
+    return str(_TAKEOVERS[roles] % {"user": row.history_user}) if roles else None
+
+
 def _display(model_field, value, users: dict) -> str:
     if value in (None, ""):
         return "—"
@@ -73,6 +94,7 @@ def history_entries(obj, *, limit: int, hidden: frozenset = frozenset()) -> tupl
         previous = rows[index + 1] if index + 1 < len(rows) else None
         entry = Entry(when=row.history_date, who=_who(row), action=str(ACTIONS.get(row.history_type, row.history_type)))
         if row.history_type == "~" and previous is not None:
+            entry.action = _takeover(row, previous) or entry.action
             for f in shown:
                 old, new = getattr(previous, f.attname), getattr(row, f.attname)
                 if old != new:

@@ -11,8 +11,8 @@ from pilier.clients.selectors import client_list
 
 from . import services
 from .forms import PortfolioUploadForm
-from .models import ImportSource, PortfolioImport, UnmatchedRecord, UnmatchedStatus
-from .selectors import import_for_office, unmatched_for_office
+from .models import ImportSource, PortfolioImport, UnmatchedStatus
+from .selectors import import_for_office, unmatched_for_user, unmatched_visible_to
 
 
 @staff_required
@@ -26,7 +26,7 @@ def import_list_view(request):
         return redirect("couplings:detail", job.pk)
     imports = PortfolioImport.objects.filter(office=request.office).select_related("created_by").defer("errors")
     page = Paginator(imports, 20).get_page(request.GET.get("page"))
-    open_records = UnmatchedRecord.objects.filter(office=request.office, status=UnmatchedStatus.OPEN).count()
+    open_records = unmatched_visible_to(request.user, request.office).filter(status=UnmatchedStatus.OPEN).count()
     return render(request, "couplings/imports.html", {"form": form, "page": page, "open_records": open_records})
 
 
@@ -42,14 +42,14 @@ def unmatched_list_view(request):
     status = request.GET.get("status", UnmatchedStatus.OPEN)
     if status not in UnmatchedStatus.values:
         status = UnmatchedStatus.OPEN
-    records = UnmatchedRecord.objects.filter(office=request.office, status=status).order_by("-seen_at", "number")
+    records = unmatched_visible_to(request.user, request.office).filter(status=status).order_by("-seen_at", "number")
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     return render(request, "couplings/unmatched.html", {"page": page, "status": status, "statuses": UnmatchedStatus})
 
 
 @staff_required
 def unmatched_detail_view(request, record_id):
-    record = unmatched_for_office(request.office, record_id)
+    record = unmatched_for_user(request.user, request.office, record_id)
     query = request.GET.get("q", record.holder_national_number or record.holder_name).strip()
     candidates = client_list(user=request.user, office=request.office, query=query)[:10] if query else []
     return render(
@@ -60,7 +60,7 @@ def unmatched_detail_view(request, record_id):
 @staff_required
 @require_POST
 def unmatched_link_view(request, record_id):
-    record = unmatched_for_office(request.office, record_id)
+    record = unmatched_for_user(request.user, request.office, record_id)
     client = client_for_user(request.user, request.POST.get("client"), write=True)
     try:
         policy = services.unmatched_link(record=record, client=client)
@@ -77,7 +77,7 @@ def unmatched_link_view(request, record_id):
 @staff_required
 @require_POST
 def unmatched_dismiss_view(request, record_id):
-    record = unmatched_for_office(request.office, record_id)
+    record = unmatched_for_user(request.user, request.office, record_id)
     services.unmatched_dismiss(record=record)
     messages.success(request, _("Record %(number)s dismissed.") % {"number": record.number})
     return redirect("couplings:unmatched")
