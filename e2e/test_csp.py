@@ -107,7 +107,7 @@ def test_the_client_file_its_timeline_and_its_delete_confirmation(
     assert page.evaluate("getComputedStyle(document.querySelector('rect.bar.status-self_employed')).fill") == (
         "rgb(47, 143, 91)"
     )
-    assert "career-gap-hatch" in page.evaluate("getComputedStyle(document.querySelector('rect.bar.gap')).fill")
+    assert "timeline-gap-hatch" in page.evaluate("getComputedStyle(document.querySelector('rect.bar.gap')).fill")
     toolbar_title = page.locator("#career .toolbar h2")
     assert page.evaluate("(el) => getComputedStyle(el).flexGrow", toolbar_title.element_handle()) == "1"
     no_injected_style(page)
