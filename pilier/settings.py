@@ -17,9 +17,13 @@ from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from django.utils.translation import gettext_lazy as _
 
+from pilier.lib.private_files import make_private
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PILIER_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Readable by the owner only, from now on (umask 077) and what is already there (docs/limits.md).
+FILE_UPLOAD_TEMP_DIR = VAR_DIR / "tmp"  # uploads over 2.5 MB while their request lasts; deleted after it
+make_private(VAR_DIR, upload_temp_dir=FILE_UPLOAD_TEMP_DIR)
 
 env = environ.Env()
 
@@ -67,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "pilier.lib.uploads.RequestSizeMiddleware",  # before the CSRF check reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "pilier.accounts.middleware.OfficeMiddleware",
@@ -269,8 +274,20 @@ TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_d
 # Shared between the web server and the worker (import progress): a folder under var/ by default.
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 
-# Portfolio records may be pushed as a JSON body (POST /api/v1/portfolio-imports): up to 50 MB.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Request bodies (docs/limits.md; the reverse proxy's own limit should be UPLOAD_MAX_MB + 1 MB). Each
+# is refused with a 413 before it is read: a portfolio file (the import page, the API's multipart), the
+# records pushed as JSON to the API, and every other body (forms, the API's JSON).
+_MB = 1024 * 1024
+UPLOAD_MAX_BYTES = int(env.float("UPLOAD_MAX_MB", default=200) * _MB)
+IMPORT_JSON_MAX_BYTES = int(env.float("IMPORT_JSON_MAX_MB", default=50) * _MB)
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env.float("REQUEST_MAX_MB", default=1) * _MB)
+FILE_UPLOAD_HANDLERS = [
+    "pilier.lib.uploads.LimitedUploadHandler",  # first: stops at the limit, whatever Content-Length said
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 NINJA_PAGINATION_PER_PAGE = 50
 CLIENTS_PER_PAGE = 25

@@ -3,14 +3,19 @@ import json
 import uuid
 from typing import Literal
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.files.base import ContentFile
-from ninja import Field, File, Router, Schema, Status
-from ninja.files import UploadedFile
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
 
 from pilier.api import FieldErrors
+from pilier.lib.api_parser import BodyRefused, BodyTooLarge, content_length, parse_json, read_body
+from pilier.lib.uploads import limits, upload_refused
 
 from . import services
-from .forms import MAX_UPLOAD
+from .forms import too_large_message
 from .models import ImportSource
 from .selectors import import_as_dict, import_for_office
 
@@ -46,6 +51,15 @@ class Accepted(Schema):
     status: str
 
 
+class Refused(Schema):
+    detail: str = Field(..., description="Why the body was refused, in the caller's language")
+
+
+class Invalid(Schema):
+    detail: str
+    errors: dict[str, list[str]] = Field(..., description="`file`, or `__all__` for the JSON body")
+
+
 _JSON_BODY = {
     "requestBody": {
         "content": {
@@ -65,31 +79,64 @@ _JSON_BODY = {
 
 @router.post(
     "",
-    response={202: Accepted},
+    response={202: Accepted, 400: Refused, 413: Refused, 422: Invalid},
     summary="Import a portfolio file (multipart `file`) or records (a JSON list)",
     openapi_extra=_JSON_BODY,
 )
-def create_import(request, file: File[UploadedFile] = None):
-    from django.utils.translation import gettext as _
-
-    if file is not None:
-        if file.size > MAX_UPLOAD:
-            raise FieldErrors({"file": [_("The file is larger than 200 MB.")]})
-        content, name = file, file.name or "upload"
+def create_import(request):
+    """The body is read here, after the bearer token, within its limit (docs/limits.md): a refusal is
+    in JSON and in the token owner's language."""
+    if request.content_type == "multipart/form-data":
+        content, name = _uploaded_file(request)
     elif request.content_type == "application/json":
-        try:
-            data = json.loads(request.body or b"null")
-        except json.JSONDecodeError:
-            raise FieldErrors({"__all__": [_("The request body is not valid JSON.")]}) from None
-        if not isinstance(data, list | dict):
-            raise FieldErrors({"__all__": [_("The JSON must be a list of records (objects).")]})
-        content, name = ContentFile(json.dumps(data).encode()), "records.json"
+        content, name = ContentFile(json.dumps(_records(request)).encode()), "records.json"
     else:
         raise FieldErrors({"file": [_("Send a file (multipart, field “file”) or a JSON list of records.")]})
     job = services.portfolio_import_create(
         office=request.office, user=request.user, file=content, file_name=name, source=ImportSource.API
     )
     return Status(202, {"id": job.pk, "status": job.status})
+
+
+def _uploaded_file(request):
+    request.upload_limit, whole = limits(upload=True)  # the upload handler stops past upload_limit
+    if content_length(request) > whole:
+        raise BodyRefused(413, too_large_message())
+    try:
+        files = request.FILES
+    except RequestDataTooBig:  # the fields beside the file
+        raise BodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) from None
+    except (MultiPartParserError, SuspiciousOperation):
+        raise BodyRefused(400, _("The multipart body could not be read.")) from None
+    if upload_refused(request):
+        raise BodyRefused(413, too_large_message())
+    upload = files.get("file")
+    if upload is None:
+        raise FieldErrors({"file": [_("Send a file (multipart, field “file”) or a JSON list of records.")]})
+    if upload.size == 0:
+        raise FieldErrors({"file": [_("The file is empty.")]})
+    return upload, upload.name or "upload"
+
+
+def _records(request) -> list[dict]:
+    """The records of a JSON body, checked at once: a list of objects whose values are text, numbers,
+    booleans or null (docs/portfolio/README.md), so that a body the import cannot take is not queued."""
+    data = parse_json(read_body(request, settings.IMPORT_JSON_MAX_BYTES), max_depth=None)
+    if isinstance(data, dict) and isinstance(data.get("records"), list):
+        data = data["records"]
+    if not isinstance(data, list):
+        raise FieldErrors({"__all__": [_("The JSON must be a list of records (objects).")]})
+    if not data:
+        raise FieldErrors({"__all__": [_("The list of records is empty.")]})
+    for line, record in enumerate(data, start=1):
+        if not isinstance(record, dict):
+            message = _("Record %(line)s is not an object: the JSON must be a list of records (objects).")
+            raise FieldErrors({"__all__": [message % {"line": line}]})
+        for field, value in record.items():
+            if value is not None and not isinstance(value, str | int | float):  # bool is an int
+                message = _("Record %(line)s: “%(field)s” must be text, a number, true, false or null.")
+                raise FieldErrors({"__all__": [message % {"line": line, "field": field[:100]}]})
+    return data
 
 
 @router.get("/{import_id}", response=ImportOut, summary="An import's status, progress and result")

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from pilier.accounts.decorators import staff_required
 from pilier.clients.access import client_for_user
 from pilier.clients.selectors import client_list
+from pilier.lib.uploads import takes_upload, upload_refused
 
 from . import services
 from .forms import PortfolioUploadForm
@@ -15,9 +16,13 @@ from .models import ImportSource, PortfolioImport, UnmatchedStatus
 from .selectors import import_for_office, unmatched_for_user, unmatched_visible_to
 
 
+@takes_upload
 @staff_required
 def import_list_view(request):
-    form = PortfolioUploadForm(request.POST, request.FILES) if request.method == "POST" else PortfolioUploadForm()
+    if request.method == "POST":
+        form = PortfolioUploadForm(request.POST, request.FILES, refused=bool(upload_refused(request)))
+    else:
+        form = PortfolioUploadForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         job = services.portfolio_import_create(
@@ -27,7 +32,8 @@ def import_list_view(request):
     imports = PortfolioImport.objects.filter(office=request.office).select_related("created_by").defer("errors")
     page = Paginator(imports, 20).get_page(request.GET.get("page"))
     open_records = unmatched_visible_to(request.user, request.office).filter(status=UnmatchedStatus.OPEN).count()
-    return render(request, "couplings/imports.html", {"form": form, "page": page, "open_records": open_records})
+    context = {"form": form, "page": page, "open_records": open_records}
+    return render(request, "couplings/imports.html", context, status=413 if form.is_bound and form.refused else 200)
 
 
 @staff_required
