@@ -8,6 +8,7 @@ back. Progress goes to the cache, outside the transaction, for the page that pol
 """
 
 import contextlib
+import functools
 import gc
 import hashlib
 import json
@@ -20,7 +21,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -46,14 +47,36 @@ def progress_key(import_id) -> str:
 
 
 def portfolio_import_create(*, office, user, file, file_name: str, source: str) -> PortfolioImport:
-    """Stores the file and queues the import (run by the worker, see tasks.py)."""
+    """Stores the file and queues the import (run by the worker, see tasks.py). The file is not left
+    behind when the row cannot be saved, nor when the job cannot be queued (the import then fails)."""
+    job = PortfolioImport(office=office, created_by=user, file_name=file_name[:255], source=source)
+    name = job.file.field.generate_filename(job, f"{job.pk}.dat")
+    try:
+        job.file.save(f"{job.pk}.dat", file if isinstance(file, File) else File(file), save=False)
+        job.save()
+    except BaseException:
+        job.file.storage.delete(name)  # a file half written (a full disk) or one without its row
+        raise
+    transaction.on_commit(functools.partial(_enqueue, job.pk))
+    return job
+
+
+def _enqueue(import_id) -> None:
     from .tasks import run_portfolio_import
 
-    job = PortfolioImport(office=office, created_by=user, file_name=file_name[:255], source=source)
-    job.file.save(f"{job.pk}.dat", file if isinstance(file, File) else File(file), save=False)
-    job.save()
-    transaction.on_commit(lambda: run_portfolio_import.enqueue(str(job.pk)))
-    return job
+    try:
+        run_portfolio_import.enqueue(str(import_id))
+    except Exception:
+        logger.exception("portfolio import %s could not be queued", import_id)
+        job = PortfolioImport.objects.select_related("created_by").filter(pk=import_id).first()
+        if job is None:
+            return
+        with translation.override(job.created_by.language if job.created_by else "fr"):
+            failure = _("The import could not be queued: nothing was changed. Try again or contact support.")
+        PortfolioImport.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.FAILED, failure=failure, finished_at=timezone.now()
+        )
+        _delete_file(job)
 
 
 def portfolio_import_run(*, portfolio_import: PortfolioImport) -> PortfolioImport:
@@ -63,8 +86,24 @@ def portfolio_import_run(*, portfolio_import: PortfolioImport) -> PortfolioImpor
         status=ImportStatus.RUNNING, started_at=timezone.now()
     )
     if not claimed:
-        return job
-    job.refresh_from_db()
+        # Running elsewhere (its file is being read), or ended: a file still there then (a process
+        # stopped between saving the result and deleting it, or a row deleted) goes now.
+        current = PortfolioImport.objects.filter(pk=job.pk).first()
+        if current is None or current.is_finished:
+            _delete_file(current or job)
+        return current or job
+    try:
+        job.refresh_from_db()
+        _run(job)
+    finally:
+        # The file holds personal data: once the import has ended, in any way, its counts and errors
+        # are what we keep.
+        cache.delete(progress_key(job.pk))
+        _delete_file(job)
+    return job
+
+
+def _run(job: PortfolioImport) -> None:
     language = job.created_by.language if job.created_by else "fr"
     with translation.override(language):
         try:
@@ -85,11 +124,22 @@ def portfolio_import_run(*, portfolio_import: PortfolioImport) -> PortfolioImpor
             job.insurers = sorted(outcome.insurers)
         job.finished_at = timezone.now()
         job.save()
-    cache.delete(progress_key(job.pk))
-    if job.file:
-        # The file holds personal data: the import's counts and errors are what we keep.
-        job.file.delete(save=True)
-    return job
+
+
+def _delete_file(job: PortfolioImport) -> None:
+    name = job.file.name
+    if not name:
+        return
+    try:
+        job.file.storage.delete(name)
+    except OSError:
+        logger.exception("portfolio import %s: its file %s could not be deleted", job.pk, name)
+        return
+    job.file.name = ""
+    try:
+        PortfolioImport.objects.filter(pk=job.pk).update(file="")
+    except DatabaseError:  # the file is gone all the same; the row names a missing file
+        logger.exception("portfolio import %s: its row could not be updated", job.pk)
 
 
 def import_progress(job: PortfolioImport) -> int:
