@@ -4,10 +4,14 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.schema import DjangoGetter
 from ninja.security import HttpBearer
+from pydantic import BaseModel, model_validator
+from pydantic_core import PydanticCustomError
 
 from pilier.accounts.limits import count_failure
 from pilier.accounts.middleware import bind_user, staff_membership
@@ -32,7 +36,79 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class Input(Schema):
+    """A request body, or an object inside one: a JSON object. (Ninja's schemas read any value's
+    attributes, so that `[]`, `"x"` or `1` would be an empty PATCH: nothing changed, 200.)"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value):
+        sent = value._obj if isinstance(value, DjangoGetter) else value  # ninja's wrapper (pinned 1.7.1)
+        if not isinstance(sent, dict | BaseModel):
+            raise PydanticCustomError("model_type", "Input should be an object")
+        return value
+
+
+class ErrorOut(Schema):
+    """Every error of the API: a message, and for invalid input the messages per field."""
+
+    detail: str = Field(..., description="In the caller's language")
+    errors: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="422 only: messages per field (`address.street`, `social_status.code`; `__all__` for the body)",
+    )
+
+
+# What the API itself may answer on an operation, besides what the operation documents: `auth` for every
+# authenticated one, `input` where it takes parameters or a body, `path` where it names an object, `body`
+# where it reads one.
+ERROR_RESPONSES = {
+    "auth": {
+        401: "No valid bearer token",
+        429: "Too many requests with an invalid token from this address: try again after `Retry-After` seconds",
+    },
+    "input": {422: "Invalid input: `errors` has the messages per field"},
+    "path": {404: "Not found, or not visible to you (another office's, or a file with restricted access)"},
+    "body": {
+        400: "The body is not valid JSON",
+        413: "The body is larger than the limit",
+    },
+}
+
+
+class PilierAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+
+def document_errors(schema) -> None:
+    """Adds the error answers to every operation of the OpenAPI document (those an operation
+    already documents are kept): every status the API can send is in the document."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            parameters = operation.get("parameters", [])
+            kinds = []
+            if operation.get("security"):
+                kinds.append("auth")
+            if parameters or "requestBody" in operation:
+                kinds.append("input")
+            if any(p.get("in") == "path" for p in parameters):
+                kinds.append("path")
+            if "requestBody" in operation:
+                kinds.append("body")
+            responses = operation.setdefault("responses", {})
+            for kind in kinds:
+                for status, description in ERROR_RESPONSES[kind].items():
+                    responses.setdefault(status, {"description": description, "content": content})
+            operation["responses"] = dict(sorted(responses.items(), key=lambda item: int(item[0])))
+
+
+api = PilierAPI(
     title="Pilier API",
     version="1",
     description="Client files of a Belgian broker office. Authenticate with `Authorization: Bearer <token>`.",
@@ -67,6 +143,8 @@ def _schema_message(error: dict) -> str:
         return _("Select a valid choice. That choice is not one of the available choices.")
     if kind.startswith("int"):
         return _("Enter a whole number.")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return _("A JSON object is expected here.")
     return _("Enter a valid value.")
 
 
@@ -87,6 +165,11 @@ def http_errors(request, exc: HttpError):
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
         message = _("The request body is not valid JSON.")
     return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 
 @api.exception_handler(RequestDataTooBig)
