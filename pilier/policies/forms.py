@@ -85,17 +85,18 @@ class PolicyForm(forms.ModelForm):
                 if self.duplicate_of is not None:
                     owner = self.duplicate_of.client
                     self.duplicate_visible = not owner.restricted_access or owner.is_assigned_to(self.user)
-                    self.add_error(
-                        "number",
-                        forms.ValidationError(
+                    if self.duplicate_visible:
+                        error = forms.ValidationError(
                             _("This number is already used by another %(insurer)s policy in your office (%(client)s)."),
                             code="duplicate",
-                            params={
-                                "insurer": insurer(code).name,
-                                "client": owner.full_name if self.duplicate_visible else _("a restricted file"),
-                            },
-                        ),
-                    )
+                            params={"insurer": insurer(code).name, "client": owner.full_name},
+                        )
+                    else:  # a file the user may not open: a refusal that does not tell a restricted file exists
+                        error = forms.ValidationError(
+                            _("This policy number cannot be used for this file. Ask an office admin."),
+                            code="unavailable",
+                        )
+                    self.add_error("number", error)
         if kind and TYPES[kind].section != Section.INVESTMENT:
             data["goal"] = ""  # a goal labels investments only
         start, end = data.get("start_date"), data.get("end_date")

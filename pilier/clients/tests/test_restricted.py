@@ -94,3 +94,23 @@ def test_an_ordinary_reassignment_is_an_ordinary_change(client, world):
     client.force_login(world.bob)
     history = client.get(world.restricted.get_absolute_url()).content.decode().split('id="history"')[1]
     assert "took over" not in history and "Alice Aerts → Bob Bauwens" in history and "Ada Admin" in history
+
+
+POLICY_REFUSAL = "This policy number cannot be used for this file. Ask an office admin."
+
+
+def test_a_policy_number_of_a_restricted_file_is_refused_without_telling_that_file_exists(client, world):
+    from pilier.policies.tests.test_policies import form_data
+    from pilier.tests.factories import PolicyFactory
+
+    PolicyFactory(client=world.restricted, insurer="NN", number="300-0000256")
+    client.force_login(world.bob)
+    response = client.post(reverse("policies:new", args=[world.client.pk]), form_data(number="3000000256"))
+    html = response.content.decode()
+    assert response.context["form"].errors["number"] == [POLICY_REFUSAL]
+    assert "a restricted file" not in html and "DELVAUX" not in html
+    body = {"section": "pension", "type": "plci", "insurer": "NN", "number": "3000000256"}
+    url = f"/api/v1/clients/{world.client.pk}/policies"
+    response = client.post(url, body, content_type="application/json", **api_headers(world.token(world.bob)))
+    assert response.status_code == 422 and response.json()["errors"]["number"] == [POLICY_REFUSAL]
+    assert not world.client.policies.exists()
