@@ -10,7 +10,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from pilier.api import FieldErrors
+from pilier.api import ErrorOut, FieldErrors
 from pilier.lib.api_parser import BodyRefused, BodyTooLarge, content_length, parse_json, read_body
 from pilier.lib.uploads import limits, upload_refused
 
@@ -51,15 +51,6 @@ class Accepted(Schema):
     status: str
 
 
-class Refused(Schema):
-    detail: str = Field(..., description="Why the body was refused, in the caller's language")
-
-
-class Invalid(Schema):
-    detail: str
-    errors: dict[str, list[str]] = Field(..., description="`file`, or `__all__` for the JSON body")
-
-
 _JSON_BODY = {
     "requestBody": {
         "content": {
@@ -79,7 +70,7 @@ _JSON_BODY = {
 
 @router.post(
     "",
-    response={202: Accepted, 400: Refused, 413: Refused, 422: Invalid},
+    response={202: Accepted, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut},
     summary="Import a portfolio file (multipart `file`) or records (a JSON list)",
     openapi_extra=_JSON_BODY,
 )
