@@ -2,9 +2,11 @@
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from pydantic import WithJsonSchema
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
@@ -67,3 +69,21 @@ class AmountField(forms.DecimalField):
         if isinstance(value, Decimal):
             return f"{value:.2f}".replace(".", ",")
         return value
+
+
+def Amount(max_digits: int = 14):  # noqa: N802 (a type)
+    """An amount in an API schema, as its column holds it: `max_digits` digits, 2 after the decimal mark,
+    not negative. The schema states it; the AmountField the API fills checks it (translated messages)."""
+    whole = max_digits - 2
+    schema = {
+        "anyOf": [
+            {
+                "type": "number",
+                "minimum": 0,
+                "maximum": float(Decimal(10) ** whole - Decimal("0.01")),
+                "multipleOf": 0.01,
+            },
+            {"type": "string", "pattern": rf"^\d{{1,{whole}}}(\.\d{{1,2}})?$"},
+        ]
+    }
+    return Annotated[Decimal, WithJsonSchema(schema)]

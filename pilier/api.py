@@ -143,6 +143,13 @@ def _schema_message(error: dict) -> str:
         return _("Select a valid choice. That choice is not one of the available choices.")
     if kind.startswith("int"):
         return _("Enter a whole number.")
+    if kind in ("less_than_equal", "greater_than_equal"):  # a page's limit and offset
+        bound = (error.get("ctx") or {}).get("le" if kind == "less_than_equal" else "ge")
+        if kind == "less_than_equal":
+            return _("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": bound}
+        return _("Ensure this value is greater than or equal to %(limit_value)s.") % {"limit_value": bound}
+    if kind in ("decimal_parsing", "decimal_type", "finite_number"):
+        return _("Enter a number.")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return _("A JSON object is expected here.")
     return _("Enter a valid value.")

@@ -1,21 +1,35 @@
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from pydantic import WithJsonSchema
 
+from pilier.amounts import Amount
 from pilier.api import FieldErrors
 from pilier.clients import services as client_services
 from pilier.clients.access import client_for_user
 
-from .forms import IncomeForm
-from .labels import PRODUCTS, missing_item
+from .forms import COEFFICIENT_RANGE, INCOME_DIGITS, RATE_RANGE, AssumptionsForm, IncomeForm
+from .labels import ANNUITY_OPTIONS, PRODUCTS, missing_item
 from .presenters import steps_as_data
 from .rulebook import available_years
-from .services import analysis_for_client, default_year, parse_options
+from .services import analysis_for_client, default_year
 
 router = Router(tags=["analysis"])
+
+AnnuityOption = Literal[tuple(ANNUITY_OPTIONS)]  # type: ignore[valid-type]
+
+
+def _number(minimum, maximum) -> WithJsonSchema:
+    """The range the form checks (with its translated messages), stated in the schema."""
+    return WithJsonSchema({"type": "number", "minimum": float(minimum), "maximum": float(maximum)})
+
+
+Income = Amount(INCOME_DIGITS)
 
 
 def _money(value) -> str | None:
@@ -40,17 +54,19 @@ def get_analysis(
     request,
     client_id: uuid.UUID,
     year: int | None = None,
-    rate: Decimal | None = None,
-    option: str = "plain",
-    coefficient: Decimal | None = None,
+    rate: Annotated[Decimal, _number(*RATE_RANGE)] | None = None,
+    option: AnnuityOption = "plain",
+    coefficient: Annotated[Decimal, _number(*COEFFICIENT_RANGE)] | None = None,
 ):
     client = client_for_user(request.user, client_id)
     year = year or default_year()
     if year not in available_years():
-        raise FieldErrors({"year": [f"{', '.join(map(str, available_years()))}"]})
-    options = parse_options(
-        None if rate is None else str(rate), option, None if coefficient is None else str(coefficient)
-    )
+        years = ", ".join(map(str, available_years()))
+        raise FieldErrors({"year": [_("Choose a year the rules know: %(years)s.") % {"years": years}]})
+    assumptions = AssumptionsForm({"rate": rate, "coefficient": coefficient, "option": option})
+    if not assumptions.is_valid():
+        raise FieldErrors({k: [str(m) for m in v] for k, v in assumptions.errors.items()})
+    options = assumptions.options()
     analysis, _inputs = analysis_for_client(client, year, options)
     products = {}
     for key, product in analysis.products.items():
@@ -100,14 +116,19 @@ def get_analysis(
 
 
 class IncomeIn(Schema):
+    net_taxable_professional_income: Income | None = None
+    gross_remuneration: Income | None = Field(None, description="company directors")
+    plci_reference_income: Income | None = Field(
+        None, description="the revalued income on the social security fund's invoice; takes precedence"
+    )
+
+
+class IncomeOut(Schema):
     net_taxable_professional_income: Decimal | None = None
     gross_remuneration: Decimal | None = Field(None, description="company directors")
     plci_reference_income: Decimal | None = Field(
         None, description="the revalued income on the social security fund's invoice; takes precedence"
     )
-
-
-class IncomeOut(IncomeIn):
     year: int
     entered_by: str | None
     entered_at: datetime.datetime

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import formats, timezone
 
@@ -18,7 +18,6 @@ from .engine.products import Product, plci
 from .rulebook import NoRules, available_years, load_rules
 
 SELF_EMPLOYED_STATUSES = {"self_employed", "company_director"}
-ANNUITY_OPTIONS = ("plain", "indexed", "reversible", "indexed_reversible")
 
 
 def _source(income: Income, what: str) -> str:
@@ -80,31 +79,6 @@ def build_inputs(client: Client, year: int, *, lines=None, incomes=None, policie
             )
         )
     return inputs
-
-
-def parse_options(rate: str | None, option: str | None, coefficient: str | None = None) -> Options:
-    """The analysis's assumptions from a query string: `rate` in percent (e.g. 1.75)."""
-    technical_rate = None
-    if rate not in (None, ""):
-        try:
-            value = Decimal(str(rate).replace(",", "."))
-        except InvalidOperation:
-            value = None
-        if value is not None and Decimal(0) <= value <= Decimal(10):
-            technical_rate = value / Decimal(100)
-    chosen = None
-    if coefficient not in (None, ""):
-        try:
-            chosen = Decimal(str(coefficient).replace(",", "."))
-        except InvalidOperation:
-            chosen = None
-        if chosen is not None and not Decimal(1) <= chosen <= Decimal(40):
-            chosen = None
-    return Options(
-        technical_rate=technical_rate,
-        annuity_option=option if option in ANNUITY_OPTIONS else "plain",
-        coefficient=chosen,
-    )
 
 
 def analysis_for_client(client: Client, year: int, options: Options | None = None) -> tuple[Analysis, Inputs]:
@@ -182,4 +156,4 @@ def office_room(*, clients, year: int, options: Options | None = None) -> list[R
     return rows
 
 
-__all__ = ["NoRules", "analysis_for_client", "office_room", "parse_options", "default_year"]
+__all__ = ["NoRules", "analysis_for_client", "office_room", "default_year"]

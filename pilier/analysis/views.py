@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
 from pilier.accounts.decorators import staff_required
@@ -12,12 +12,13 @@ from pilier.clients import services as client_services
 from pilier.clients.access import client_for_user
 from pilier.clients.models import Income
 from pilier.clients.selectors import clients_visible_to
+from pilier.lib.text import printable
 
-from .forms import IncomeForm
+from .forms import AssumptionsForm, IncomeForm
 from .labels import ANNUITY_OPTIONS, NOT_APPLICABLE, PRODUCTS, missing_item
 from .presenters import chart, explain
 from .rulebook import available_years
-from .services import analysis_for_client, default_year, office_room, parse_options
+from .services import analysis_for_client, default_year, office_room
 
 MIN_YEAR, MAX_YEAR = 1950, 2100
 
@@ -32,9 +33,16 @@ def _year(request) -> int:
     return year
 
 
-def _context(request, client):
+def _assumptions(request) -> AssumptionsForm:
+    """Bound to the query string; a refused value shows its error in the form, the rules' default is used."""
+    form = AssumptionsForm({k: request.GET[k] for k in ("rate", "coefficient", "option") if k in request.GET})
+    form.is_valid()
+    return form
+
+
+def _context(request, client, assumptions: AssumptionsForm):
     year = _year(request)
-    options = parse_options(request.GET.get("rate"), request.GET.get("option"), request.GET.get("coefficient"))
+    options = assumptions.options()
     analysis, inputs = analysis_for_client(client, year, options)
     products = []
     for key, product in analysis.products.items():
@@ -70,6 +78,7 @@ def _context(request, client):
         "coefficient": request.GET.get("coefficient", ""),
         "option": options.annuity_option,
         "options": ANNUITY_OPTIONS,
+        "assumptions": assumptions,
         "incomes": Income.objects.filter(client=client).select_related("entered_by")[:10],
         "generated_at": timezone.now(),
     }
@@ -78,7 +87,9 @@ def _context(request, client):
 @staff_required
 def analysis_view(request, client_id):
     client = client_for_user(request.user, client_id)
-    return render(request, "analysis/client.html", _context(request, client))
+    assumptions = _assumptions(request)
+    status = 400 if assumptions.errors else 200
+    return render(request, "analysis/client.html", _context(request, client, assumptions), status=status)
 
 
 @staff_required
@@ -86,10 +97,16 @@ def analysis_pdf_view(request, client_id):
     from weasyprint import HTML
 
     client = client_for_user(request.user, client_id)
-    html = render_to_string("analysis/client_pdf.html", _context(request, client), request=request)
+    assumptions = _assumptions(request)
+    if assumptions.errors:
+        # The page, with the refused assumption's error on its field, rather than a PDF of other figures.
+        return render(request, "analysis/client.html", _context(request, client, assumptions), status=400)
+    html = render_to_string("analysis/client_pdf.html", _context(request, client, assumptions), request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="analysis-{client.last_name}-{_year(request)}.pdf"'
+    # A stored name may hold what a header may not (a line break from before names were checked).
+    name = printable(client.last_name) or "client"
+    response["Content-Disposition"] = content_disposition_header(False, f"analysis-{name}-{_year(request)}.pdf")
     return response
 
 
@@ -113,7 +130,8 @@ def income_view(request, client_id, year):
 @staff_required
 def office_room_view(request):
     year = _year(request)
-    options = parse_options(request.GET.get("rate"), request.GET.get("option"), request.GET.get("coefficient"))
+    assumptions = _assumptions(request)
+    options = assumptions.options()
     rows = office_room(clients=clients_visible_to(request.user, request.office), year=year, options=options)
     computed = [r for r in rows if r.room is not None]  # largest room first, files with none left at the end
     incomplete = [r for r in rows if r.room is None]
@@ -124,5 +142,10 @@ def office_room_view(request):
         "incomplete": incomplete,
         "rate_percent": request.GET.get("rate", ""),
         "coefficient": request.GET.get("coefficient", ""),
+        "assumptions": assumptions,
+        # The files' links carry the assumptions taken, not a refused one.
+        "assumptions_query": urlencode(
+            {k: request.GET[k] for k in ("rate", "coefficient") if request.GET.get(k) and k not in assumptions.errors}
+        ),
     }
-    return render(request, "analysis/office.html", context)
+    return render(request, "analysis/office.html", context, status=400 if assumptions.errors else 200)

@@ -1,26 +1,31 @@
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import Prefetch
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import WithJsonSchema
 
+from pilier.amounts import Amount
 from pilier.api import FieldErrors
+from pilier.lib.pagination import LimitOffset
+from pilier.lib.text import Line, line_errors
 from pilier.policies.models import Policy
 from pilier.policies.services import main_policy_todos
 
 from . import services
 from .access import client_for_user
 from .forms import CareerLineForm, ClientIdentityForm, SocialStatusForm, office_staff
-from .models import Client
+from .models import CareerLine, Client
 from .selectors import client_list
 
 router = Router(tags=["clients"])
+SEARCH_LENGTH = 200
 
 StatusCode = Literal[
     "employee",
@@ -43,13 +48,18 @@ class Address(Schema):
     country: str = "BE"
 
 
+def _column(name: str, model=Client):
+    """A one-line string as the model's column holds it (its length, no control character)."""
+    return Line(model._meta.get_field(name).max_length)
+
+
 class AddressPatch(Schema):
-    street: str | None = None
-    number: str | None = None
-    box: str | None = None
-    postcode: str | None = None
-    municipality: str | None = None
-    country: str | None = None
+    street: _column("street") | None = None
+    number: _column("house_number") | None = None
+    box: _column("box") | None = None
+    postcode: _column("postcode") | None = None
+    municipality: _column("municipality") | None = None
+    country: _column("country") | None = None
 
 
 class SocialStatusOut(Schema):
@@ -64,8 +74,8 @@ class SocialStatusIn(Schema):
     code: StatusCode
     fiscal_year_start: datetime.date | None = None
     fiscal_year_end: datetime.date | None = None
-    company_name: str = ""
-    enterprise_number: str = ""
+    company_name: _column("company_name") = ""
+    enterprise_number: _column("enterprise_number") = ""
 
 
 class ClientOut(Schema):
@@ -126,15 +136,15 @@ class ClientOut(Schema):
 
 
 class ClientPatch(Schema):
-    client_number: str | None = None
-    national_number: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
+    client_number: _column("client_number") | None = None
+    national_number: Line(20) | None = None
+    first_name: _column("first_name") | None = None
+    last_name: _column("last_name") | None = None
     birth_date: datetime.date | None = None
     gender: Literal["M", "F", "X"] | None = None
     language: Literal["fr", "nl", "de", "en"] | None = None
-    email: str | None = None
-    phone: str | None = None
+    email: _column("email") | None = None
+    phone: _column("phone") | None = None
     address: AddressPatch | None = None
     account_manager: str | None = Field(None, description="E-mail of a staff member of the office")
     file_manager: str | None = Field(None, description="E-mail of a staff member of the office")
@@ -143,9 +153,9 @@ class ClientPatch(Schema):
 
 
 class ClientIn(ClientPatch):
-    national_number: str = Field(..., description="NN or BIS number, or 99.99.99-999.99 when not known yet")
-    first_name: str
-    last_name: str
+    national_number: Line(20) = Field(..., description="NN or BIS number, or 99.99.99-999.99 when not known yet")
+    first_name: _column("first_name")
+    last_name: _column("last_name")
 
 
 ADDRESS_FIELDS = {
@@ -243,10 +253,15 @@ def _get(request, client_id) -> Client:
 
 
 @router.get("", response=list[ClientOut], summary="List the client files you can see")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_clients(
-    request, search: str = "", sort: Literal["name", "-name", "number", "-number", "created", "-created"] = "name"
+    request,
+    search: Line(SEARCH_LENGTH) = "",
+    sort: Literal["name", "-name", "number", "-number", "created", "-created"] = "name",
 ):
+    errors = line_errors(search, max_length=SEARCH_LENGTH)
+    if errors:
+        raise FieldErrors({"search": errors})
     return client_list(user=request.user, office=request.office, query=search, sort=sort).prefetch_related(
         Prefetch("policies", queryset=Policy.objects.only("id", "client_id", "main_group", "is_main"))
     )
@@ -303,16 +318,30 @@ class CareerLineOut(Schema):
     gross_annual_income: Decimal | None
 
 
+# The form takes the years from the one the client turns 14 (1940 without a birth date) to this one.
+Year = Annotated[
+    int,
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "minimum": 1900,
+            "maximum": 2100,
+            "description": "From the year the client turns 14 (1940 without a birth date) to this year",
+        }
+    ),
+]
+
+
 class CareerLinePatch(Schema):
-    from_year: int | None = None
-    to_year: int | None = None
+    from_year: Year | None = None
+    to_year: Year | None = None
     status: CareerStatusCode | None = None
-    employer: str | None = None
-    gross_annual_income: Decimal | None = None
+    employer: _column("employer", CareerLine) | None = None
+    gross_annual_income: Amount(12) | None = None
 
 
 class CareerLineIn(CareerLinePatch):
-    from_year: int
+    from_year: Year
     status: CareerStatusCode
 
 

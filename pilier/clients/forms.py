@@ -24,6 +24,19 @@ def office_staff(office):
     )
 
 
+def formfield_with_model_validators(model_field, **kwargs):
+    """The model field's form field, with the model field's own validators (text, ranges).
+
+    Django runs them only in the model's full_clean(), after the form's clean_<field>() methods,
+    which may already have sent the value to the database (a duplicate check): here they refuse
+    a bad value first, with the field's message.
+    """
+    field = model_field.formfield(**kwargs)
+    if field is not None:
+        field.validators.extend(v for v in model_field._validators if v not in field.validators)
+    return field
+
+
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return str(obj)
@@ -69,6 +82,7 @@ class ClientIdentityForm(ValidateOnlyModelForm):
         fields = list(IDENTITY_FIELDS)
         widgets = {"birth_date": DateInput()}
         field_classes = {"account_manager": StaffChoiceField, "file_manager": StaffChoiceField}
+        formfield_callback = formfield_with_model_validators
 
     def __init__(self, *args, office, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,6 +210,7 @@ class SocialStatusForm(ValidateOnlyModelForm):
         model = Client
         fields = list(SOCIAL_STATUS_FIELDS)
         widgets = {"fiscal_year_start": DateInput(), "fiscal_year_end": DateInput()}
+        formfield_callback = formfield_with_model_validators
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -258,11 +273,12 @@ def _year_bounds(client: Client) -> tuple[int, int]:
 
 
 class CareerLineForm(ValidateOnlyModelForm):
-    gross_annual_income = AmountField(label=_("Gross annual income"), required=False)
+    gross_annual_income = AmountField(label=_("Gross annual income"), required=False, max_digits=12)
 
     class Meta:
         model = CareerLine
         fields = ["from_year", "to_year", "status", "employer", "gross_annual_income"]
+        formfield_callback = formfield_with_model_validators
 
     def __init__(self, *args, client: Client, **kwargs):
         super().__init__(*args, **kwargs)

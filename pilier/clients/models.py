@@ -2,6 +2,7 @@ import unicodedata
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pilier.accounts.models import Office
+from pilier.lib.text import validate_single_line
 
 from .identifiers import PLACEHOLDER, digits
 
@@ -35,6 +37,12 @@ class SocialStatus(models.TextChoices):
     UNEMPLOYED = "unemployed", _("Unemployed")
     RETIRED = "retired", _("Retired")
     NONE = "none", _("None")
+
+
+# The range of a PositiveSmallIntegerField column on PostgreSQL, checked on every database
+# (SQLite takes any integer, PostgreSQL refuses the row).
+SMALL_INTEGER = [MinValueValidator(0), MaxValueValidator(32767)]
+SEARCH_NAME_LENGTH = 320
 
 
 def search_key(*parts: str) -> str:
@@ -72,26 +80,28 @@ class Client(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="clients")
-    client_number = models.CharField(_("client number"), max_length=50, blank=True)
+    client_number = models.CharField(_("client number"), max_length=50, blank=True, validators=[validate_single_line])
 
-    national_number = models.CharField(_("national register number"), max_length=15)
+    national_number = models.CharField(_("national register number"), max_length=15, validators=[validate_single_line])
     national_number_provisional = models.BooleanField(default=False)
     national_number_digits = models.CharField(max_length=11, editable=False)
 
-    last_name = models.CharField(_("last name"), max_length=150)
-    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150, validators=[validate_single_line])
+    first_name = models.CharField(_("first name"), max_length=150, validators=[validate_single_line])
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender, default=Gender.UNKNOWN)
     language = models.CharField(_("language"), max_length=2, choices=ClientLanguage, default=ClientLanguage.FR)
-    email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, validators=[validate_single_line])
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_single_line])
 
-    street = models.CharField(_("street"), max_length=200, blank=True)
-    house_number = models.CharField(_("number"), max_length=20, blank=True)
-    box = models.CharField(_("box"), max_length=20, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
-    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=2, default="BE", help_text=_("ISO code, e.g. BE"))
+    street = models.CharField(_("street"), max_length=200, blank=True, validators=[validate_single_line])
+    house_number = models.CharField(_("number"), max_length=20, blank=True, validators=[validate_single_line])
+    box = models.CharField(_("box"), max_length=20, blank=True, validators=[validate_single_line])
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True, validators=[validate_single_line])
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True, validators=[validate_single_line])
+    country = models.CharField(
+        _("country"), max_length=2, default="BE", help_text=_("ISO code, e.g. BE"), validators=[validate_single_line]
+    )
 
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,10 +125,12 @@ class Client(models.Model):
     social_status = models.CharField(_("social status"), max_length=20, choices=SocialStatus, blank=True)
     fiscal_year_start = models.DateField(_("financial year start"), null=True, blank=True)
     fiscal_year_end = models.DateField(_("financial year end"), null=True, blank=True)
-    company_name = models.CharField(_("company name"), max_length=200, blank=True)
-    enterprise_number = models.CharField(_("enterprise number"), max_length=12, blank=True)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True, validators=[validate_single_line])
+    enterprise_number = models.CharField(
+        _("enterprise number"), max_length=12, blank=True, validators=[validate_single_line]
+    )
 
-    search_name = models.CharField(max_length=320, editable=False, db_index=True)
+    search_name = models.CharField(max_length=SEARCH_NAME_LENGTH, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -150,7 +162,8 @@ class Client(models.Model):
     def save(self, *args, **kwargs):
         self.national_number_provisional = self.national_number == PLACEHOLDER
         self.national_number_digits = digits(self.national_number)
-        self.search_name = search_key(self.last_name, self.first_name)
+        # NFKD may spell one character with several ("ﷺ" with 18): the key is cut to its column.
+        self.search_name = search_key(self.last_name, self.first_name)[:SEARCH_NAME_LENGTH]
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {
                 "national_number_provisional",
@@ -214,10 +227,12 @@ class CareerLine(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="career_lines")
-    from_year = models.PositiveSmallIntegerField(_("from year"))
-    to_year = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True, help_text=_("Empty while ongoing."))
+    from_year = models.PositiveSmallIntegerField(_("from year"), validators=SMALL_INTEGER)
+    to_year = models.PositiveSmallIntegerField(
+        _("to year"), null=True, blank=True, help_text=_("Empty while ongoing."), validators=SMALL_INTEGER
+    )
     status = models.CharField(_("status"), max_length=20, choices=CareerStatus)
-    employer = models.CharField(_("employer or company"), max_length=200, blank=True)
+    employer = models.CharField(_("employer or company"), max_length=200, blank=True, validators=[validate_single_line])
     various_employers = models.BooleanField(_("various employers"), default=False)
     gross_annual_income = models.DecimalField(
         _("gross annual income"), max_digits=12, decimal_places=2, null=True, blank=True
@@ -249,7 +264,7 @@ class Income(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="incomes")
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=SMALL_INTEGER)
     net_taxable_professional_income = models.DecimalField(
         _("net taxable professional income"), max_digits=12, decimal_places=2, null=True, blank=True
     )

@@ -4,6 +4,8 @@ import re
 
 from django.db.models import Q, QuerySet
 
+from pilier.lib.text import printable
+
 from .identifiers import digits
 from .models import Client, search_key
 
@@ -43,8 +45,11 @@ def dangerously_all_office_clients(office) -> QuerySet[Client]:
 
 
 def client_search(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
-    """Name (accent-insensitive), client number, or national number with or without dots and dashes."""
-    query = (query or "").strip()
+    """Name (accent-insensitive), client number, or national number with or without dots and dashes.
+
+    Control characters are read as spaces: no stored text has them, and PostgreSQL refuses a NUL byte.
+    """
+    query = printable(query or "")
     if not query:
         return qs
     name_condition = Q()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pilier.accounts.decorators import office_admin_required, staff_required
 from pilier.accounts.models import User
+from pilier.lib.text import printable
 from pilier.policies.selectors import policies_of, sections_of
 from pilier.policies.services import main_policy_todos
 
@@ -23,7 +24,7 @@ from .selectors import SORTS, client_list, clients_visible_to, dangerously_all_o
 
 @staff_required
 def client_list_view(request):
-    query = request.GET.get("q", "").strip()
+    query = printable(request.GET.get("q", ""))  # as the search reads it: no NUL byte echoed in the page
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"

@@ -1,21 +1,27 @@
 import datetime
 import uuid
+from contextlib import contextmanager
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
+from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.utils import translation
 from ninja import Field, Router, Schema, Status
+from pydantic import WithJsonSchema
 
+from pilier.amounts import Amount
 from pilier.api import FieldErrors
 from pilier.clients.access import client_for_user
+from pilier.lib.text import Line, Text
 
 from . import services
 from .access import policy_for_user
 from .catalogue import TYPES
 from .forms import POLICY_FIELDS, PolicyForm
 from .insurers import insurers
+from .models import Policy
 from .selectors import policies_of
 
 router = Router(tags=["policies"])
@@ -52,34 +58,43 @@ class PolicyOut(Schema):
     notes: str
 
 
+def _column(name: str):
+    """A one-line string as the policy's column holds it (its length, no control character)."""
+    return Line(Policy._meta.get_field(name).max_length)
+
+
+Money = Amount(Policy._meta.get_field("annual_premium").max_digits)
+WaitingDays = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 32767})]
+
+
 class PolicyPatch(Schema):
     section: SectionCode | None = None
     type: TypeCode | None = None
-    insurer: str | None = Field(None, description="Insurer code, see GET /insurers")
-    number: str | None = None
+    insurer: _column("insurer") | None = Field(None, description="Insurer code, see GET /insurers")
+    number: _column("number") | None = None
     status: StatusCode | None = None
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
-    annual_premium: Decimal | None = None
+    annual_premium: Money | None = None
     payment_frequency: FrequencyCode | None = None
-    reserves: Decimal | None = None
+    reserves: Money | None = None
     reserves_date: datetime.date | None = None
-    death_capital: Decimal | None = None
-    disability_annual_benefit: Decimal | None = None
-    disability_waiting_days: int | None = None
-    beneficiary: str | None = None
+    death_capital: Money | None = None
+    disability_annual_benefit: Money | None = None
+    disability_waiting_days: WaitingDays | None = None
+    beneficiary: Text() | None = None
     is_main: bool | None = None
     managed: bool | None = None
     mandate: bool | None = None
-    goal: str | None = None
-    notes: str | None = None
+    goal: _column("goal") | None = None
+    notes: Text() | None = None
 
 
 class PolicyIn(PolicyPatch):
     section: SectionCode
     type: TypeCode
-    insurer: str
-    number: str
+    insurer: _column("insurer") = Field(..., description="Insurer code, see GET /insurers")
+    number: _column("number")
 
 
 _TEXT = {"beneficiary", "goal", "notes", "number", "insurer"}
@@ -102,6 +117,16 @@ def _validated(request, client, payload: dict, policy=None) -> dict:
     return fields
 
 
+@contextmanager
+def _service_errors():
+    """What the service's full_clean() refuses (the form checks it first) is a 422 too, never a 500."""
+    try:
+        yield
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        raise FieldErrors({k: [str(m) for m in v] for k, v in errors.items()}) from None
+
+
 @router.get("/clients/{client_id}/policies", response=list[PolicyOut], summary="The client's policies")
 def list_policies(request, client_id: uuid.UUID):
     return policies_of(client_for_user(request.user, client_id))
@@ -111,7 +136,8 @@ def list_policies(request, client_id: uuid.UUID):
 def create_policy(request, client_id: uuid.UUID, payload: PolicyIn):
     client = client_for_user(request.user, client_id, write=True)
     fields = _validated(request, client, payload.dict(exclude_unset=True))
-    return Status(201, services.policy_create(client=client, **fields))
+    with _service_errors():
+        return Status(201, services.policy_create(client=client, **fields))
 
 
 @router.get("/policies/{policy_id}", response=PolicyOut, summary="One policy")
@@ -123,7 +149,8 @@ def get_policy(request, policy_id: uuid.UUID):
 def update_policy(request, policy_id: uuid.UUID, payload: PolicyPatch):
     policy = policy_for_user(request.user, policy_id, write=True)
     fields = _validated(request, policy.client, payload.dict(exclude_unset=True), policy)
-    return services.policy_update(policy=policy, **fields)
+    with _service_errors():
+        return services.policy_update(policy=policy, **fields)
 
 
 @router.delete("/policies/{policy_id}", response={204: None}, summary="Delete a policy (kept in the history)")

@@ -5,7 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pilier.amounts import AmountField
-from pilier.clients.forms import DateInput
+from pilier.clients.forms import DateInput, formfield_with_model_validators
 
 from .catalogue import TYPES, Section, grouped_type_choices, why_not_in
 from .insurers import InvalidPolicyNumber, insurer, insurer_choices, normalise_policy_number
@@ -35,6 +35,7 @@ class PolicyForm(forms.ModelForm):
             "beneficiary": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+        formfield_callback = formfield_with_model_validators
 
     def __init__(self, *args, client, user, **kwargs):
         if kwargs.get("instance") is not None:

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pilier.accounts.models import Office
-from pilier.clients.models import Client
+from pilier.clients.models import SMALL_INTEGER, Client
+from pilier.lib.text import validate_multi_line, validate_single_line
 
 from .catalogue import TYPE_CHOICES, TYPES, Section
 
@@ -63,8 +64,8 @@ class Policy(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="policies", db_index=False)
     section = models.CharField(_("section"), max_length=12, choices=Section)
     type = models.CharField(_("type"), max_length=24, choices=TYPE_CHOICES)
-    insurer = models.CharField(_("insurer"), max_length=20)
-    number = models.CharField(_("policy number"), max_length=40)
+    insurer = models.CharField(_("insurer"), max_length=20, validators=[validate_single_line])
+    number = models.CharField(_("policy number"), max_length=40, validators=[validate_single_line])
     number_key = models.CharField(max_length=40, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=PolicyStatus, default=PolicyStatus.ACTIVE)
     start_date = models.DateField(_("start date"), null=True, blank=True)
@@ -77,14 +78,20 @@ class Policy(models.Model):
     reserves_date = models.DateField(_("reserves at"), null=True, blank=True)
     death_capital = money_field(_("death capital"))
     disability_annual_benefit = money_field(_("disability benefit (yearly)"))
-    disability_waiting_days = models.PositiveSmallIntegerField(_("waiting period (days)"), null=True, blank=True)
-    beneficiary = models.TextField(_("beneficiary"), blank=True)
+    disability_waiting_days = models.PositiveSmallIntegerField(
+        _("waiting period (days)"), null=True, blank=True, validators=SMALL_INTEGER
+    )
+    beneficiary = models.TextField(_("beneficiary"), blank=True, validators=[validate_multi_line])
     managed = models.BooleanField(_("managed by the office"), default=True)
     mandate = models.BooleanField(_("mandate with the insurer"), default=False)
     goal = models.CharField(
-        _("goal"), max_length=100, blank=True, help_text=_("e.g. grandchildren, seaside flat, growth")
+        _("goal"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. grandchildren, seaside flat, growth"),
+        validators=[validate_single_line],
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_multi_line])
     main_group = models.CharField(max_length=8, blank=True, editable=False)
     is_main = models.BooleanField(_("main policy"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
