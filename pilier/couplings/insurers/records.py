@@ -248,8 +248,8 @@ class RecordReader:
         self.holders: dict[str, tuple] = {"": (None, None, None)}
         most = limits()
         self.number_limit = most["policy_number"]
-        # A record whose fields together are shorter than the shortest name limit has no name too long.
-        self.short_record = min(most["holder_last_name"], most["holder_first_name"])
+        # Names shorter than this together are within their limits (each, and both as the holder's name).
+        self.names_limit = min(most["holder_last_name"], most["holder_first_name"], most["holder_name"] - 1)
 
     def code(self, value: str) -> str:
         try:
@@ -314,60 +314,70 @@ class RecordReader:
             reserves_date_text,
             capital_text,
             mandate_text,
-        ) = values = [value.strip() for value in raw]
-        # Two tests for the usual record (short, printable); the field by field check otherwise (isprintable() is
-        # also false for a no-break space, which is allowed).
-        joined = "".join(values)
-        if len(joined) > self.short_record or len(number) > self.number_limit or not joined.isprintable():
-            _check_text(values)
-        if not (insurer_text and number and type_text and status_text):
-            missing = next(
-                f for f, v in zip(REQUIRED, (insurer_text, number, type_text, status_text), strict=True) if not v
+        ) = fields = [value.strip() for value in raw]
+        # The fields kept as written (the others are read into codes, dates and amounts, that a control character
+        # or extra text makes unreadable: see the end): a few tests for the usual record, the field by field check
+        # otherwise (isprintable() is also false for a no-break space, which is allowed).
+        if (
+            len(number) > self.number_limit
+            or len(last_name) + len(first_name) > self.names_limit
+            or not (number.isprintable() and last_name.isprintable() and first_name.isprintable())
+        ):
+            _check_text(fields)
+        try:
+            if not (insurer_text and number and type_text and status_text):
+                missing = next(
+                    f for f, v in zip(REQUIRED, (insurer_text, number, type_text, status_text), strict=True) if not v
+                )
+                raise RecordError(_("%(field)s is missing.") % {"field": missing})
+            code = self.codes.get(insurer_text) or self.code(insurer_text)
+            key = self.keys[code](number)
+            if not key:  # no letter or digit
+                raise RecordError(_("policy_number: “%(value)s” is not a policy number.") % {"value": shown(number)})
+            kind = self.kinds.get(type_text) or self.kind(type_text)
+            status = status_text.lower()
+            if status not in STATUSES:
+                raise RecordError(
+                    _("status: “%(value)s” is not one of active, dormant, terminated.") % {"value": shown(status_text)}
+                )
+            holder = self.holders.get(national_text) or self.holder(national_text)
+            dates = self.dates
+            birth_date = dates.get(birth_text, _MISSING)
+            if birth_date is _MISSING:
+                birth_date = self.date(birth_text, "holder_birth_date")
+            if birth_date and holder[2] and birth_date != holder[2]:
+                raise RecordError(_("holder_birth_date contradicts the national number."))
+            mandate = mandate_text.lower()
+            if mandate not in _TRUE and mandate not in _FALSE:
+                raise RecordError(_("mandate: “%(value)s” is not yes or no.") % {"value": shown(mandate_text)})
+            start = dates.get(start_text, _MISSING)
+            if start is _MISSING:
+                start = self.date(start_text, "start_date")
+            end = dates.get(end_text, _MISSING)
+            if end is _MISSING:
+                end = self.date(end_text, "end_date")
+            if start and end and end < start:  # ISO dates compare as text
+                raise RecordError(_("end_date is before start_date."))
+            reserves_date = dates.get(reserves_date_text, _MISSING)
+            if reserves_date is _MISSING:
+                reserves_date = self.date(reserves_date_text, "reserves_date")
+            values = (
+                status,
+                start,
+                end,
+                _amount(premium_text, "annual_premium"),
+                _amount(reserves_text, "reserves"),
+                reserves_date,
+                _amount(capital_text, "death_capital"),
             )
-            raise RecordError(_("%(field)s is missing.") % {"field": missing})
-        code = self.codes.get(insurer_text) or self.code(insurer_text)
-        key = self.keys[code](number)
-        if not key:  # no letter or digit
-            raise RecordError(_("policy_number: “%(value)s” is not a policy number.") % {"value": shown(number)})
-        kind = self.kinds.get(type_text) or self.kind(type_text)
-        status = status_text.lower()
-        if status not in STATUSES:
-            raise RecordError(
-                _("status: “%(value)s” is not one of active, dormant, terminated.") % {"value": shown(status_text)}
+            return Record(
+                line, code, number, key, kind, *holder[:2], last_name, first_name, birth_date, mandate in _TRUE, values
             )
-        holder = self.holders.get(national_text) or self.holder(national_text)
-        dates = self.dates
-        birth_date = dates.get(birth_text, _MISSING)
-        if birth_date is _MISSING:
-            birth_date = self.date(birth_text, "holder_birth_date")
-        if birth_date and holder[2] and birth_date != holder[2]:
-            raise RecordError(_("holder_birth_date contradicts the national number."))
-        mandate = mandate_text.lower()
-        if mandate not in _TRUE and mandate not in _FALSE:
-            raise RecordError(_("mandate: “%(value)s” is not yes or no.") % {"value": shown(mandate_text)})
-        start = dates.get(start_text, _MISSING)
-        if start is _MISSING:
-            start = self.date(start_text, "start_date")
-        end = dates.get(end_text, _MISSING)
-        if end is _MISSING:
-            end = self.date(end_text, "end_date")
-        if start and end and end < start:  # ISO dates compare as text
-            raise RecordError(_("end_date is before start_date."))
-        reserves_date = dates.get(reserves_date_text, _MISSING)
-        if reserves_date is _MISSING:
-            reserves_date = self.date(reserves_date_text, "reserves_date")
-        values = (
-            status,
-            start,
-            end,
-            _amount(premium_text, "annual_premium"),
-            _amount(reserves_text, "reserves"),
-            reserves_date,
-            _amount(capital_text, "death_capital"),
-        )
-        return Record(
-            line, code, number, key, kind, *holder[:2], last_name, first_name, birth_date, mandate in _TRUE, values
-        )
+        except RecordError:
+            # A value that cannot be read because of a control character, or because it is too long: that is the
+            # reason to give (the message would otherwise quote a NUL byte, which PostgreSQL cannot store).
+            _check_text(fields)
+            raise
 
 
 def parse_record(line: int, raw: Sequence[str]) -> Record:

@@ -34,6 +34,8 @@ def good_rows(count=3):
         ({"policy_number": "3000\x00000256"}, "policy_number", "control characters"),
         ({"holder_first_name": "Marc\tAndré"}, "holder_first_name", "control characters"),
         ({"insurer": "N\x00N"}, "insurer", "control characters"),
+        ({"annual_premium": "2451\x00.00"}, "annual_premium", "control characters"),
+        ({"start_date": "2019-01\x7f-01"}, "start_date", "control characters"),
         ({"holder_last_name": "D" * 300}, "holder_last_name", "300 characters, at most 150"),
         ({"holder_first_name": "M" * 151}, "holder_first_name", "151 characters, at most 150"),
         ({"policy_number": "3" * 41}, "policy_number", "41 characters, at most 40"),
