@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from pydantic import WithJsonSchema
 
 from pilier.amounts import Amount
-from pilier.api import FieldErrors
+from pilier.api import FieldErrors, Input
 from pilier.clients import services as client_services
 from pilier.clients.access import client_for_user
 
@@ -42,8 +42,85 @@ def _figure(figure) -> dict | None:
     return {"value": _money(figure.value), "steps": steps_as_data(figure), "unverified": figure.unverified}
 
 
+class StepOut(Schema):
+    name: str
+    label: str = Field(..., description="In the caller's language")
+    op: str = Field(..., description="input, param, assume, or the operation applied to `args`")
+    args: list[str] = Field(..., description="Names of earlier steps, or constants")
+    value: str | None
+    source: str | None = Field(..., description="Where an input or a legal figure comes from")
+    parameter: str | None = Field(..., description="The rules key of a legal figure")
+    verified: bool
+    note: str | None
+
+
+class FigureOut(Schema):
+    value: str | None = Field(..., description="null while inputs are missing")
+    steps: list[StepOut]
+    unverified: list[str]
+
+
+class ProductOut(Schema):
+    label: str
+    applicable: bool
+    reason: str | None = Field(..., description="Why the product does not apply")
+    max_premium: str | None
+    paid: str | None
+    room: str | None
+    steps: list[StepOut]
+    unverified: list[str]
+    missing: list[str]
+    back_service: FigureOut | None = Field(None, description="EIP and CPTI: the back-service premium")
+    regimes: dict[str, dict[str, str | None]] | None = Field(
+        None, description="Pension savings: `max`, `tax_reduction` and `room` in the 30 % and 25 % regimes"
+    )
+
+
+class AssumptionsOut(Schema):
+    technical_rate: str | None
+    annuity_option: str
+    coefficient: str | None
+
+
+class PolicyProjectionOut(Schema):
+    policy: str
+    label: str
+    gross: FigureOut | None
+    net: FigureOut | None = Field(..., description="null where the rules have no payout figures")
+
+
+class CapitalOut(Schema):
+    year: int
+    capital: str | None
+
+
+class ProjectionOut(Schema):
+    years_left: int | None
+    policies: list[PolicyProjectionOut]
+    total_gross: str | None
+    total_net: str | None
+    series: list[CapitalOut]
+    gap_to_80_percent: FigureOut | None
+
+
+class MissingOut(Schema):
+    code: str
+    label: str
+
+
+class AnalysisOut(Schema):
+    client: uuid.UUID
+    year: int
+    assumptions: AssumptionsOut
+    products: dict[str, ProductOut]
+    projection: ProjectionOut
+    missing: list[MissingOut]
+    unverified: list[str]
+
+
 @router.get(
     "/clients/{client_id}/analysis",
+    response=AnalysisOut,
     summary="What the client can still put into each product this year, explained",
     description="Amounts are decimal strings. `unverified` lists the rules keys not yet confirmed by a primary "
     "source that a figure depends on. `missing` lists the inputs to complete. Assumptions: `rate` is the "
@@ -115,7 +192,7 @@ def get_analysis(
     }
 
 
-class IncomeIn(Schema):
+class IncomeIn(Input):
     net_taxable_professional_income: Income | None = None
     gross_remuneration: Income | None = Field(None, description="company directors")
     plci_reference_income: Income | None = Field(

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
 from pilier.amounts import Amount
-from pilier.api import FieldErrors
+from pilier.api import FieldErrors, Input
 from pilier.lib.pagination import LimitOffset
 from pilier.lib.text import Line, line_errors
 from pilier.policies.models import Policy
@@ -53,7 +53,7 @@ def _column(name: str, model=Client):
     return Line(model._meta.get_field(name).max_length)
 
 
-class AddressPatch(Schema):
+class AddressPatch(Input):
     street: _column("street") | None = None
     number: _column("house_number") | None = None
     box: _column("box") | None = None
@@ -70,7 +70,7 @@ class SocialStatusOut(Schema):
     enterprise_number: str
 
 
-class SocialStatusIn(Schema):
+class SocialStatusIn(Input):
     code: StatusCode
     fiscal_year_start: datetime.date | None = None
     fiscal_year_end: datetime.date | None = None
@@ -135,7 +135,7 @@ class ClientOut(Schema):
         return [str(t) for t in obj.todos() + main_policy_todos(obj.policies.all())]
 
 
-class ClientPatch(Schema):
+class ClientPatch(Input):
     client_number: _column("client_number") | None = None
     national_number: Line(20) | None = None
     first_name: _column("first_name") | None = None
@@ -332,7 +332,7 @@ Year = Annotated[
 ]
 
 
-class CareerLinePatch(Schema):
+class CareerLinePatch(Input):
     from_year: Year | None = None
     to_year: Year | None = None
     status: CareerStatusCode | None = None

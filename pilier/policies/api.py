@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import WithJsonSchema
 
 from pilier.amounts import Amount
-from pilier.api import FieldErrors
+from pilier.api import FieldErrors, Input
 from pilier.clients.access import client_for_user
 from pilier.lib.text import Line, Text
 
@@ -67,7 +67,7 @@ Money = Amount(Policy._meta.get_field("annual_premium").max_digits)
 WaitingDays = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 32767})]
 
 
-class PolicyPatch(Schema):
+class PolicyPatch(Input):
     section: SectionCode | None = None
     type: TypeCode | None = None
     insurer: _column("insurer") | None = Field(None, description="Insurer code, see GET /insurers")
