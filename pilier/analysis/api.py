@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 from pydantic import WithJsonSchema
 
 from pilier.amounts import Amount
@@ -30,6 +30,10 @@ def _number(minimum, maximum) -> WithJsonSchema:
 
 
 Income = Amount(INCOME_DIGITS)
+RulesYear = Annotated[
+    int,
+    WithJsonSchema({"type": "integer", "enum": available_years(), "description": "A year the rules know"}),
+]
 
 
 def _money(value) -> str | None:
@@ -130,13 +134,13 @@ class AnalysisOut(Schema):
 def get_analysis(
     request,
     client_id: uuid.UUID,
-    year: int | None = None,
+    year: RulesYear | None = None,
     rate: Annotated[Decimal, _number(*RATE_RANGE)] | None = None,
     option: AnnuityOption = "plain",
     coefficient: Annotated[Decimal, _number(*COEFFICIENT_RANGE)] | None = None,
 ):
     client = client_for_user(request.user, client_id)
-    year = year or default_year()
+    year = default_year() if year is None else year
     if year not in available_years():
         years = ", ".join(map(str, available_years()))
         raise FieldErrors({"year": [_("Choose a year the rules know: %(years)s.") % {"years": years}]})
@@ -212,7 +216,7 @@ class IncomeOut(Schema):
 
 
 @router.put("/clients/{client_id}/incomes/{year}", response=IncomeOut, summary="Set the income figures of a year")
-def put_income(request, client_id: uuid.UUID, year: int, payload: IncomeIn):
+def put_income(request, client_id: uuid.UUID, payload: IncomeIn, year: int = Path(..., ge=1950, le=2100)):
     client = client_for_user(request.user, client_id, write=True)
     if not 1950 <= year <= 2100:
         raise Http404

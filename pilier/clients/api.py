@@ -6,14 +6,16 @@ from typing import Annotated, Literal
 from django.db.models import Prefetch
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import WithJsonSchema
+from pydantic import Strict
 
 from pilier.amounts import Amount
 from pilier.api import FieldErrors, Input
 from pilier.lib.pagination import LimitOffset
+from pilier.lib.schema import IsoDate
 from pilier.lib.text import Line, line_errors
 from pilier.policies.models import Policy
 from pilier.policies.services import main_policy_todos
@@ -48,9 +50,29 @@ class Address(Schema):
     country: str = "BE"
 
 
-def _column(name: str, model=Client):
+def _column(name: str, model=Client, **kwargs):
     """A one-line string as the model's column holds it (its length, no control character)."""
-    return Line(model._meta.get_field(name).max_length)
+    return Line(model._meta.get_field(name).max_length, **kwargs)
+
+
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def unset():
+    """The default of a field that may be left out but not sent as null (the form would refuse it):
+    the schema states neither null nor a default."""
+    return Field(None, json_schema_extra=_no_default)
+
+
+# Digits (11 of them), spaces, dots, dashes and slashes, as the national register writes them.
+NATIONAL_NUMBER_PATTERN = r"^[ ./-]*(?:[0-9][ ./-]*){11}$"
+NationalNumber = Line(
+    20,
+    "NN or BIS number (11 digits, with valid check digits), or 99.99.99-999.99 when not known yet; "
+    "it gives the birth date and the gender",
+    pattern=NATIONAL_NUMBER_PATTERN,
+)
 
 
 class AddressPatch(Input):
@@ -59,7 +81,7 @@ class AddressPatch(Input):
     box: _column("box") | None = None
     postcode: _column("postcode") | None = None
     municipality: _column("municipality") | None = None
-    country: _column("country") | None = None
+    country: _column("country", required=True, description="ISO code, e.g. BE") = unset()
 
 
 class SocialStatusOut(Schema):
@@ -72,10 +94,14 @@ class SocialStatusOut(Schema):
 
 class SocialStatusIn(Input):
     code: StatusCode
-    fiscal_year_start: datetime.date | None = None
-    fiscal_year_end: datetime.date | None = None
+    fiscal_year_start: IsoDate | None = None
+    fiscal_year_end: IsoDate | None = None
     company_name: _column("company_name") = ""
-    enterprise_number: _column("enterprise_number") = ""
+    enterprise_number: _column(
+        "enterprise_number",
+        pattern=r"^$|^[ ./-]*(?:[0-9][ ./-]*){9,10}$",
+        description="0xxx.xxx.xxx, with valid check digits (company directors)",
+    ) = ""
 
 
 class ClientOut(Schema):
@@ -137,25 +163,25 @@ class ClientOut(Schema):
 
 class ClientPatch(Input):
     client_number: _column("client_number") | None = None
-    national_number: Line(20) | None = None
-    first_name: _column("first_name") | None = None
-    last_name: _column("last_name") | None = None
-    birth_date: datetime.date | None = None
+    national_number: NationalNumber = unset()
+    first_name: _column("first_name", required=True) = unset()
+    last_name: _column("last_name", required=True) = unset()
+    birth_date: IsoDate | None = None
     gender: Literal["M", "F", "X"] | None = None
-    language: Literal["fr", "nl", "de", "en"] | None = None
+    language: Literal["fr", "nl", "de", "en"] = unset()
     email: _column("email") | None = None
     phone: _column("phone") | None = None
     address: AddressPatch | None = None
     account_manager: str | None = Field(None, description="E-mail of a staff member of the office")
     file_manager: str | None = Field(None, description="E-mail of a staff member of the office")
-    restricted_access: bool | None = None
+    restricted_access: Annotated[bool, Strict()] | None = None
     social_status: SocialStatusIn | None = None
 
 
 class ClientIn(ClientPatch):
-    national_number: Line(20) = Field(..., description="NN or BIS number, or 99.99.99-999.99 when not known yet")
-    first_name: _column("first_name")
-    last_name: _column("last_name")
+    national_number: NationalNumber
+    first_name: _column("first_name", required=True)
+    last_name: _column("last_name", required=True)
 
 
 ADDRESS_FIELDS = {
@@ -318,24 +344,28 @@ class CareerLineOut(Schema):
     gross_annual_income: Decimal | None
 
 
-# The form takes the years from the one the client turns 14 (1940 without a birth date) to this one.
-Year = Annotated[
-    int,
-    WithJsonSchema(
-        {
+class _CareerYear:
+    """The years the form takes: from the one the client turns 14 (1940 without a birth date) to this one."""
+
+    @staticmethod
+    def __get_pydantic_json_schema__(core_schema, handler):
+        return {
             "type": "integer",
-            "minimum": 1900,
-            "maximum": 2100,
-            "description": "From the year the client turns 14 (1940 without a birth date) to this year",
+            "minimum": 1940,
+            "maximum": timezone.localdate().year,
+            "description": "From the year the client turns 14 (1940 without a birth date) to this year; "
+            "a line may not overlap another whose status cannot be combined with its own",
         }
-    ),
-]
+
+
+# Strict: "2005" or 2005.0 is refused, as the schema says.
+Year = Annotated[int, Strict(), _CareerYear]
 
 
 class CareerLinePatch(Input):
-    from_year: Year | None = None
-    to_year: Year | None = None
-    status: CareerStatusCode | None = None
+    from_year: Year = unset()
+    to_year: Year | None = Field(None, description="null while ongoing; not before from_year")
+    status: CareerStatusCode = unset()
     employer: _column("employer", CareerLine) | None = None
     gross_annual_income: Amount(12) | None = None
 

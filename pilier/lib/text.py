@@ -28,6 +28,8 @@ MULTI_LINE_REFUSED = r"\u0000-\u0008\u000b\u000c\u000e-\u001f" + _INVISIBLE  # t
 
 SINGLE_LINE_PATTERN = f"^[^{SINGLE_LINE_REFUSED}]*$"
 MULTI_LINE_PATTERN = f"^[^{MULTI_LINE_REFUSED}]*$"
+# Forms strip spaces: a required field needs one character that is neither refused nor a space.
+NON_BLANK_LINE_PATTERN = f"^[^{SINGLE_LINE_REFUSED}]*[^{SINGLE_LINE_REFUSED}\\s][^{SINGLE_LINE_REFUSED}]*$"
 
 _single_line_refused = re.compile(f"[{SINGLE_LINE_REFUSED}]")
 _multi_line_refused = re.compile(f"[{MULTI_LINE_REFUSED}]")
@@ -82,24 +84,30 @@ def printable(value: str) -> str:
     return " ".join(_single_line_refused.sub(" ", value or "").split())
 
 
-def Line(max_length: int | None = None, description: str | None = None):  # noqa: N802 (a type)
-    """A one-line string in an API schema: the model's `max_length` and the refused characters, stated.
-
-    The schema says it; the form the API fills checks it, with the pages' translated messages.
-    """
-    schema = {"type": "string", "pattern": SINGLE_LINE_PATTERN}
+def _string(pattern: str, max_length, description, required: bool) -> dict:
+    schema = {"type": "string", "pattern": pattern}
     if max_length is not None:
         schema["maxLength"] = max_length
+    if required:
+        schema["minLength"] = 1
     if description:
         schema["description"] = description
-    return Annotated[str, WithJsonSchema(schema)]
+    return schema
+
+
+def Line(  # noqa: N802 (a type)
+    max_length: int | None = None, description: str | None = None, *, required: bool = False, pattern: str = ""
+):
+    """A one-line string in an API schema: the model's `max_length` and the refused characters, stated.
+
+    `required`: the field cannot be blanked (not only spaces either). `pattern`: a stricter format.
+    The schema says it; the form the API fills checks it, with the pages' translated messages.
+    """
+    if not pattern:
+        pattern = NON_BLANK_LINE_PATTERN if required else SINGLE_LINE_PATTERN
+    return Annotated[str, WithJsonSchema(_string(pattern, max_length, description, required))]
 
 
 def Text(max_length: int | None = None, description: str | None = None):  # noqa: N802 (a type)
     """A multi-line string in an API schema (notes): line breaks and tabs allowed."""
-    schema = {"type": "string", "pattern": MULTI_LINE_PATTERN}
-    if max_length is not None:
-        schema["maxLength"] = max_length
-    if description:
-        schema["description"] = description
-    return Annotated[str, WithJsonSchema(schema)]
+    return Annotated[str, WithJsonSchema(_string(MULTI_LINE_PATTERN, max_length, description, False))]

@@ -9,11 +9,12 @@ from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.utils import translation
 from ninja import Field, Router, Schema, Status
-from pydantic import WithJsonSchema
+from pydantic import Strict, WithJsonSchema
 
 from pilier.amounts import Amount
 from pilier.api import FieldErrors, Input
 from pilier.clients.access import client_for_user
+from pilier.lib.schema import IsoDate
 from pilier.lib.text import Line, Text
 
 from . import services
@@ -58,34 +59,60 @@ class PolicyOut(Schema):
     notes: str
 
 
-def _column(name: str):
+def _column(name: str, **kwargs):
     """A one-line string as the policy's column holds it (its length, no control character)."""
-    return Line(Policy._meta.get_field(name).max_length)
+    return Line(Policy._meta.get_field(name).max_length, **kwargs)
+
+
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def unset():
+    """The default of a field that may be left out but not sent as null (the form would refuse it)."""
+    return Field(None, json_schema_extra=_no_default)
+
+
+InsurerCode = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": [i.code for i in insurers()],
+            "description": "Insurer code, see GET /insurers (upper case; lower case is taken too)",
+        }
+    ),
+]
+PolicyNumber = _column(
+    "number", required=True, description="In the insurer's format (see `number_format` in GET /insurers)"
+)
 
 
 Money = Amount(Policy._meta.get_field("annual_premium").max_digits)
-WaitingDays = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 32767})]
+# Strict: a JSON body says true/false and integers as such ("5", 0 for false are refused as the schema says).
+Flag = Annotated[bool, Strict()]
+WaitingDays = Annotated[int, Strict(), WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 32767})]
 
 
 class PolicyPatch(Input):
-    section: SectionCode | None = None
-    type: TypeCode | None = None
-    insurer: _column("insurer") | None = Field(None, description="Insurer code, see GET /insurers")
-    number: _column("number") | None = None
-    status: StatusCode | None = None
-    start_date: datetime.date | None = None
-    end_date: datetime.date | None = None
+    section: SectionCode = unset()
+    type: TypeCode = Field(None, description="One of the section's types", json_schema_extra=_no_default)
+    insurer: InsurerCode = unset()
+    number: PolicyNumber = unset()
+    status: StatusCode = unset()
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
     annual_premium: Money | None = None
-    payment_frequency: FrequencyCode | None = None
+    payment_frequency: FrequencyCode = unset()
     reserves: Money | None = None
-    reserves_date: datetime.date | None = None
+    reserves_date: IsoDate | None = None
     death_capital: Money | None = None
     disability_annual_benefit: Money | None = None
     disability_waiting_days: WaitingDays | None = None
     beneficiary: Text() | None = None
-    is_main: bool | None = None
-    managed: bool | None = None
-    mandate: bool | None = None
+    is_main: Flag | None = None
+    managed: Flag | None = None
+    mandate: Flag | None = None
     goal: _column("goal") | None = None
     notes: Text() | None = None
 
@@ -93,8 +120,8 @@ class PolicyPatch(Input):
 class PolicyIn(PolicyPatch):
     section: SectionCode
     type: TypeCode
-    insurer: _column("insurer") = Field(..., description="Insurer code, see GET /insurers")
-    number: _column("number")
+    insurer: InsurerCode
+    number: PolicyNumber
 
 
 _TEXT = {"beneficiary", "goal", "notes", "number", "insurer"}

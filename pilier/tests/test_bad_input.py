@@ -10,7 +10,7 @@ from django.utils import translation
 from conftest import api_headers
 from pilier.clients.models import CareerLine, Client, Income
 from pilier.policies.models import Policy
-from pilier.tests.factories import CareerLineFactory, ClientFactory, PolicyFactory
+from pilier.tests.factories import CareerLineFactory, PolicyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,9 @@ def test_an_assumption_that_is_not_a_number_is_a_form_error_on_the_analysis_page
     assert "has-error" in response.content.decode()
 
 
-@pytest.mark.parametrize(("field", "value"), [("rate", "10.5"), ("rate", "-1"), ("coefficient", "0.5"), ("option", "x")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("rate", "10.5"), ("rate", "-1"), ("coefficient", "0.5"), ("option", "x")]
+)
 def test_an_assumption_out_of_range_is_a_form_error_rather_than_silently_ignored(client, world, field, value):
     client.force_login(world.alice)
     with translation.override("en"):
@@ -86,7 +88,9 @@ def test_the_pdf_with_a_bad_assumption_answers_400_with_the_page_and_its_error(c
     assert response.context["assumptions"].errors["rate"]
 
 
-@pytest.mark.parametrize(("field", "value"), [("rate", "NaN"), ("rate", "sNaN"), ("coefficient", "NaN"), ("rate", "-Infinity")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("rate", "NaN"), ("rate", "sNaN"), ("coefficient", "NaN"), ("rate", "-Infinity")]
+)
 def test_the_office_view_with_a_bad_assumption_is_400_with_the_error(client, world, self_employed, field, value):
     client.force_login(world.alice)
     response = client.get(reverse("analysis:room"), {"year": 2024, field: value})
@@ -229,7 +233,9 @@ def test_notes_keep_line_breaks_and_tabs_but_no_other_control_character(client, 
     refused = client.post(url, {**body, "goal": "a\nb"}, "application/json", **headers)
     assert refused.status_code == 422 and refused.json()["errors"]["goal"]
     assert not Policy.objects.filter(client=world.client).exists()
-    taken = client.post(url, {**body, "notes": "line 1\r\nline 2\n\tindented", "beneficiary": "A\nB"}, "application/json", **headers)
+    taken = client.post(
+        url, {**body, "notes": "line 1\r\nline 2\n\tindented", "beneficiary": "A\nB"}, "application/json", **headers
+    )
     assert taken.status_code == 201, taken.content
     assert taken.json()["notes"] == "line 1\r\nline 2\n\tindented"
 
@@ -258,7 +264,7 @@ def test_the_schema_states_that_names_take_no_control_character(client):
     assert last_name["maxLength"] == 150 and "\\u0000" in last_name["pattern"]
 
 
-@pytest.mark.parametrize("name", ["Dubois\r\nX-Evil: 1", "Dubois\x00", "Lefèvre \"l'aîné\";\\", "a\x0cb\u202e"])
+@pytest.mark.parametrize("name", ["Dubois\r\nX-Evil: 1", "Dubois\x00", 'Lefèvre "l\'aîné";\\', "a\x0cb\u202e"])
 def test_the_pdf_never_fails_on_the_stored_name(client, world, name):
     # Stored before names were checked (or by an older import): the PDF still works.
     Client.objects.filter(pk=world.client.pk).update(last_name=name.replace("\x00", "") if _is_pg() else name)
@@ -392,7 +398,9 @@ def test_a_string_longer_than_its_column_is_422(api, world, field, value):
 
 def test_a_long_name_whose_search_form_is_longer_still_saves(api, world):
     # "ﷺ" is one character that NFKD spells with 18: the search key must not overflow its column.
-    response = api.patch(f"/api/v1/clients/{world.client.pk}", {"last_name": "\ufdfa" * 150, "first_name": "\ufdfa" * 150})
+    response = api.patch(
+        f"/api/v1/clients/{world.client.pk}", {"last_name": "\ufdfa" * 150, "first_name": "\ufdfa" * 150}
+    )
     assert response.status_code == 200, response.content
     world.client.refresh_from_db()
     assert world.client.last_name == "\ufdfa" * 150 and len(world.client.search_name) == 320
@@ -414,3 +422,67 @@ def test_the_schema_states_the_ranges_of_numbers_and_lengths_of_strings(client):
     assert "maxLength" in str(schemas["PolicyIn"]["properties"]["number"])
     assert "maxLength" in str(schemas["AddressPatch"]["properties"]["street"])
     assert "maximum" in str(schemas["CareerLineIn"]["properties"]["from_year"])
+
+
+@pytest.mark.parametrize("year", ["garbage", "1e999999", "99999999999999999999", "\x00", "٢٠٢٤"])
+def test_a_year_that_is_not_one_the_rules_know_is_never_a_500_on_the_pages(client, world, self_employed, year):
+    client.force_login(world.alice)
+    for url in (reverse("analysis:client", args=[self_employed.pk]), reverse("analysis:room")):
+        assert client.get(url, {"year": year}).status_code in (200, 404)
+
+
+def test_an_income_year_out_of_range_is_422_and_stated(api, world, client):
+    response = api.put(f"/api/v1/clients/{world.client.pk}/incomes/1900", {"gross_remuneration": "1000"})
+    assert response.status_code == 422 and response.json()["errors"]["year"]
+    parameters = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/clients/{client_id}/incomes/{year}"]
+    year = next(p for p in parameters["put"]["parameters"] if p["name"] == "year")["schema"]
+    assert (year["minimum"], year["maximum"]) == (1950, 2100)
+
+
+def test_the_schema_says_which_fields_cannot_be_blanked(client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    patch = schemas["ClientPatch"]["properties"]
+    assert patch["first_name"]["minLength"] == 1 and "anyOf" not in patch["first_name"]
+    assert "anyOf" not in patch["language"] and "default" not in patch["language"]
+    assert "anyOf" in patch["email"]  # null clears it
+    policy = schemas["PolicyPatch"]["properties"]
+    assert "ERGO" in policy["insurer"]["enum"] and policy["number"]["minLength"] == 1
+    assert schemas["CareerLinePatch"]["properties"]["from_year"]["minimum"] == 1940
+
+
+@pytest.mark.parametrize(
+    "body", [{"first_name": None}, {"first_name": "  "}, {"language": None}, {"national_number": None}]
+)
+def test_a_field_that_cannot_be_blanked_is_422(api, world, body):
+    response = api.patch(f"/api/v1/clients/{world.client.pk}", body)
+    assert response.status_code == 422, response.content
+    world.client.refresh_from_db()
+    assert world.client.first_name == "Marc"
+
+
+@pytest.mark.parametrize("body", [{"mandate": 0}, {"managed": "yes"}, {"disability_waiting_days": "5"}, {"is_main": 1}])
+def test_a_policy_flag_or_number_of_another_json_type_is_422(api, world, body):
+    url = f"/api/v1/clients/{world.client.pk}/policies"
+    response = api.post(
+        url, {"section": "pension", "type": "plci", "insurer": "ERGO", "number": "330021091 r02", **body}
+    )
+    assert response.status_code == 422, response.content
+    assert not Policy.objects.exists()
+
+
+def test_a_career_year_written_as_a_string_is_422(api, world):
+    response = api.post(f"/api/v1/clients/{world.client.pk}/career-lines", {"from_year": "2005", "status": "employee"})
+    assert response.status_code == 422
+
+
+def test_a_date_written_as_a_number_is_422(api, world):
+    url = f"/api/v1/clients/{world.client.pk}/policies"
+    response = api.post(
+        url, {"section": "pension", "type": "plci", "insurer": "ERGO", "number": "330021091 r02", "start_date": 0}
+    )
+    assert response.status_code == 422 and response.json()["errors"]["start_date"]
+    assert api.patch(f"/api/v1/clients/{world.client.pk}", {"birth_date": 1700000000}).status_code == 422
+
+
+def test_the_analysis_of_year_0_is_refused_not_the_default_year(api, world):
+    assert api.get(f"/api/v1/clients/{world.client.pk}/analysis", year="0").status_code == 422
