@@ -148,15 +148,10 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "pilier.accounts.limits.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
-
-# Audit trail (django-simple-history): histories are read object by object (the object's id is
-AXES_USERNAME_CALLABLE = "pilier.accounts.limits.lockout_username"
-# indexed); an index on the date alone would only slow down every write.
-SIMPLE_HISTORY_DATE_INDEX = False
-
 # The client's address, for the lockout's records and the API's rate limit: REMOTE_ADDR, or behind
 # a reverse proxy the last address of X-Forwarded-For (the one the proxy appended).
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
@@ -164,6 +159,11 @@ AXES_CLIENT_IP_CALLABLE = "pilier.accounts.limits.client_ip"
 # Invalid bearer tokens from one client address: past this many in a minute, 429 until the minute
 # ends. A valid token is never counted nor slowed.
 API_INVALID_TOKENS_PER_MINUTE = env.int("API_INVALID_TOKENS_PER_MINUTE", default=30)
+
+# Audit trail (django-simple-history): histories are read object by object (the object's id is
+# indexed); an index on the date alone would only slow down every write.
+SIMPLE_HISTORY_DATE_INDEX = False
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
