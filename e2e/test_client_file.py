@@ -213,7 +213,7 @@ def test_number_already_used_in_the_office_links_to_the_other_file(page: Page, l
 
 
 def test_number_used_in_a_restricted_file_names_no_one(page: Page, log_in, world):
-    """Bob is not assigned to the restricted file: he learns the number is taken, not by whom."""
+    """Bob is not assigned to the restricted file: he learns the number cannot be used, not why nor by whom."""
     PolicyFactory(client=world.restricted, insurer="NN", number="3000000256")
     log_in(world.bob)
     open_file(page, world.client)
@@ -222,7 +222,9 @@ def test_number_used_in_a_restricted_file_names_no_one(page: Page, log_in, world
     fill_policy(page, type="plci", insurer="NN", number="3000000256")
     save_policy(page)
 
-    expect(page.locator("#field-number.has-error .errorlist")).to_contain_text(fr("a restricted file"))
+    expect(page.locator("#field-number.has-error .errorlist")).to_contain_text(
+        fr("This policy number cannot be used for this file. Ask an office admin.")
+    )
     expect(page.locator("#policy-form .messages")).to_have_count(0)  # no link to the file
     expect(page.locator("body")).not_to_contain_text(world.restricted.last_name, ignore_case=True)
     assert not world.client.policies.exists()
