@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from pilier.lib.text import validate_single_line
+
 from .models import User, normalize_address
 
 
@@ -22,4 +24,10 @@ class PreferencesForm(forms.ModelForm):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, required=False, help_text=_("What the token is for."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("What the token is for."),
+        validators=[validate_single_line],
+    )

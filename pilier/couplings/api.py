@@ -55,12 +55,21 @@ _JSON_BODY = {
     "requestBody": {
         "content": {
             "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
             },
             "application/json": {
                 "schema": {
                     "type": "array",
-                    "items": {"type": "object", "description": "A record: the fields of docs/portfolio/README.md"},
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "description": "A record: the fields of docs/portfolio/README.md",
+                        "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
+                    },
                 }
             },
         }

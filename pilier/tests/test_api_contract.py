@@ -64,7 +64,6 @@ RULES_BEYOND_THE_SCHEMA = {
     "PATCH /api/v1/clients/{client_id}/career-lines/{line_id}",
     "POST /api/v1/clients/{client_id}/policies",
     "PATCH /api/v1/policies/{policy_id}",
-    "POST /api/v1/portfolio-imports",
 }
 
 

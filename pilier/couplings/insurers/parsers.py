@@ -14,13 +14,15 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.files import File
 from django.utils.translation import gettext as _
+
+from pilier.lib.api_parser import size_text
 
 from .records import FIELDS
 
 SNIFF_BYTES = 64 * 1024
-MAX_JSON_BYTES = 50 * 1024 * 1024
 
 
 class UnreadableFile(ValueError):
@@ -198,9 +200,12 @@ def _csv_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list[st
 
 
 def _json_records(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
-    raw = stream.read(MAX_JSON_BYTES + 1)
-    if len(raw) > MAX_JSON_BYTES:
-        raise UnreadableFile(_("A JSON file is limited to 50 MB: send a CSV file for larger portfolios."))
+    limit = settings.IMPORT_JSON_MAX_BYTES
+    raw = stream.read(limit + 1)
+    if len(raw) > limit:
+        raise UnreadableFile(
+            _("A JSON file is limited to %(size)s: send a CSV file for larger portfolios.") % {"size": size_text(limit)}
+        )
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -223,6 +228,15 @@ def json_records(data) -> Iterator[tuple[int, list[str]]]:
         raise UnreadableFile(
             _("The records do not have the portfolio fields (%(fields)s).") % {"fields": ", ".join(FIELDS)}
         )
+
+    for index, item in enumerate(data, start=1):
+        for name, value in item.items():
+            # A nested list or object is no field's value (and str() of a deep one never returns).
+            if isinstance(value, list | dict):
+                raise UnreadableFile(
+                    _("Record %(line)s: “%(field)s” must be text, a number, true, false or null.")
+                    % {"line": index, "field": str(name)[:60]}
+                )
 
     def rows():
         for index, item in enumerate(data, start=1):

@@ -154,3 +154,21 @@ def test_a_file_that_is_ascii_but_one_byte_is_read_as_windows_1252(world, run_im
     content = csv_bytes([row(mandate="no", holder_last_name="Lefèvre")], encoding="cp1252")
     job = run_import(content)
     assert job.status == "done" and UnmatchedRecord.objects.get().holder_name == "Lefèvre Marc"
+
+
+@pytest.mark.parametrize("value", [["3000000256"], {"number": "3000000256"}, [[[[]]]]])
+def test_a_json_record_whose_value_is_a_list_or_an_object_is_refused_with_its_place(world, run_import, value):
+    """It used to be written as its Python text ("['3000000256']") into the record."""
+    records = [{"insurer": "NN", "policy_number": "3000000256"}, {"insurer": "NN", "policy_number": value}]
+    job = run_import(json.dumps(records).encode(), name="records.json")
+    assert job.status == "failed"
+    assert "Record 2" in job.failure and "policy_number" in job.failure, job.failure
+    assert not Policy.objects.exists() and not UnmatchedRecord.objects.exists()
+
+
+def test_a_json_file_over_the_import_limit_is_refused_saying_the_limit(world, run_import, settings):
+    settings.IMPORT_JSON_MAX_BYTES = 1024
+    content = json.dumps([{"insurer": "NN", "policy_number": f"30000{i:05d}"} for i in range(100)]).encode()
+    job = run_import(content, name="records.json")
+    assert job.status == "failed"
+    assert "1 KB" in job.failure, job.failure
