@@ -178,7 +178,7 @@ def test_a_patch_whose_body_is_not_an_object_is_refused_and_changes_nothing(alic
         for url in urls:
             response = _patch(alice, url, body)
             assert response.status_code == 422, url
-            assert response.json()["errors"] == {"__all__": ["A JSON object is expected here."]}
+            assert response.json()["errors"] == {"__all__": ["Un objet JSON est attendu ici."]}
         response = alice.put(
             f"/api/v1/clients/{world.client.pk}/incomes/2025", data=json.dumps(body), content_type="application/json"
         )
@@ -192,8 +192,8 @@ def test_an_address_or_a_social_status_that_is_not_an_object_is_refused(alice, w
         response = _patch(alice, f"/api/v1/clients/{world.client.pk}", {"address": [], "social_status": "x"})
     assert response.status_code == 422
     assert response.json()["errors"] == {
-        "address": ["A JSON object is expected here."],
-        "social_status": ["A JSON object is expected here."],
+        "address": ["Un objet JSON est attendu ici."],
+        "social_status": ["Un objet JSON est attendu ici."],
     }
 
 
@@ -203,7 +203,7 @@ def test_an_unknown_id_is_a_404_in_the_api_error_shape_and_the_callers_language(
         response = alice.get(f"/api/v1/clients/{uuid.uuid4()}")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json; charset=utf-8"
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Introuvable."}
 
 
 def test_every_operation_documents_its_errors_with_the_error_schema():
