@@ -4,10 +4,16 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from pilier.accounts.models import ApiToken, Office, User
 from pilier.clients.models import Client
 from pilier.tests.factories import CareerLineFactory, ClientFactory, OfficeFactory, PolicyFactory, staff
+
+# Timings are for the benchmarks, not the tests: on a shared 2-core machine one example may take ten
+# times longer than the next, and a deadline would fail a correct property now and then.
+hypothesis_settings.register_profile("pilier", deadline=None)
+hypothesis_settings.load_profile("pilier")
 
 
 @pytest.fixture(autouse=True)
