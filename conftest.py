@@ -1,5 +1,6 @@
 """The shared test set-up: two offices, staff of each, a restricted file."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -102,3 +103,38 @@ def world(db) -> World:
 
 def api_headers(token: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.fixture
+def api(client, world):
+    """The API as Alice (staff of `office`, assigned to the restricted file) calls it with her token."""
+    headers = api_headers(world.token(world.alice))
+
+    class Api:
+        def get(self, url, **params):
+            return client.get(url, params, **headers)
+
+        def post(self, url, data):
+            return client.post(url, data, content_type="application/json", **headers)
+
+        def patch(self, url, data):
+            return client.patch(url, data, content_type="application/json", **headers)
+
+        def put(self, url, data):
+            return client.put(url, data, content_type="application/json", **headers)
+
+        def delete(self, url):
+            return client.delete(url, **headers)
+
+    return Api()
+
+
+@pytest.fixture
+def self_employed(world):
+    """`world.client` as a self-employed person born in 1980, self-employed since 2004."""
+    client = world.client
+    client.social_status = "self_employed"
+    client.birth_date = datetime.date(1980, 5, 1)
+    client.save()
+    CareerLineFactory(client=client, from_year=2004, to_year=None, status="self_employed")
+    return client

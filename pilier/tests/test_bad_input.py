@@ -1,6 +1,5 @@
 """Bad input answers a 4xx with a message, never a 500, on SQLite and on PostgreSQL (issue 9, points 8–13)."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,41 +9,11 @@ from django.utils import translation
 from conftest import api_headers
 from pilier.clients.models import CareerLine, Client, Income
 from pilier.policies.models import Policy
-from pilier.tests.factories import CareerLineFactory, PolicyFactory
+from pilier.tests.factories import PolicyFactory
 
 pytestmark = pytest.mark.django_db
 
 NOT_NUMBERS = ["NaN", "nan", "sNaN", "-sNaN", "Infinity", "-Infinity", "inf", "1e999999", "abc", "1,2,3", "\x00"]
-
-
-@pytest.fixture
-def api(client, world):
-    headers = api_headers(world.token(world.alice))
-
-    class Api:
-        def get(self, url, **params):
-            return client.get(url, params, **headers)
-
-        def post(self, url, data):
-            return client.post(url, data, content_type="application/json", **headers)
-
-        def patch(self, url, data):
-            return client.patch(url, data, content_type="application/json", **headers)
-
-        def put(self, url, data):
-            return client.put(url, data, content_type="application/json", **headers)
-
-    return Api()
-
-
-@pytest.fixture
-def self_employed(world):
-    client = world.client
-    client.social_status = "self_employed"
-    client.birth_date = datetime.date(1980, 5, 1)
-    client.save()
-    CareerLineFactory(client=client, from_year=2004, to_year=None, status="self_employed")
-    return client
 
 
 # 8. Assumptions of the analysis ---------------------------------------------------------------

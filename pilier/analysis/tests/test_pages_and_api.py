@@ -7,19 +7,9 @@ from django.urls import reverse
 from conftest import api_headers
 from pilier.clients.models import Income
 from pilier.clients.services import income_set
-from pilier.tests.factories import CareerLineFactory, ClientFactory, PolicyFactory
+from pilier.tests.factories import ClientFactory, PolicyFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def self_employed(world):
-    client = world.client
-    client.social_status = "self_employed"
-    client.birth_date = datetime.date(1980, 5, 1)
-    client.save()
-    CareerLineFactory(client=client, from_year=2004, to_year=None, status="self_employed")
-    return client
 
 
 def test_the_analysis_shows_the_plci_room_with_its_explanation(client, world, self_employed):

@@ -16,26 +16,6 @@ NEW = {
 }
 
 
-@pytest.fixture
-def api(client, world):
-    headers = api_headers(world.token(world.alice))
-
-    class Api:
-        def get(self, url, **params):
-            return client.get(url, params, **headers)
-
-        def post(self, url, data):
-            return client.post(url, data, content_type="application/json", **headers)
-
-        def patch(self, url, data):
-            return client.patch(url, data, content_type="application/json", **headers)
-
-        def delete(self, url):
-            return client.delete(url, **headers)
-
-    return Api()
-
-
 def test_it_creates_a_client_and_derives_birth_date_and_gender(api, world):
     payload = {**NEW, "account_manager": "ALICE@alpha.be", "file_manager": "bob@alpha.be"}
     response = api.post("/api/v1/clients", payload)
