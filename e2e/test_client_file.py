@@ -10,13 +10,14 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from pilier.clients.identifiers import national_number_for
 from pilier.clients.models import CareerLine
 from pilier.policies.models import Policy
-from pilier.tests.factories import ClientFactory, PolicyFactory
+from pilier.tests.factories import PolicyFactory
+
+from .helpers import fr, sophie_lambert
 
 pytestmark = pytest.mark.browser
 
@@ -24,23 +25,8 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 NBSP = "\u00a0"
 
 
-def fr(msgid: str) -> str:
-    """What the French interface shows for `msgid` (the msgid itself while it has no translation)."""
-    with translation.override("fr"):
-        return translation.gettext(msgid)
-
-
 def born_1985(world, **fields):
-    birth = datetime.date(1985, 4, 2)
-    defaults = dict(
-        office=world.office,
-        last_name="Lambert",
-        first_name="Sophie",
-        national_number=national_number_for(birth, 57),
-        birth_date=birth,
-        account_manager=world.alice,
-    )
-    return ClientFactory(**(defaults | fields))
+    return sophie_lambert(world, datetime.date(1985, 4, 2), **fields)
 
 
 def open_file(page: Page, client) -> None:

@@ -12,13 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from pilier.clients.identifiers import national_number_for
 from pilier.clients.models import Client
 from pilier.clients.services import income_set
 from pilier.tests.factories import CareerLineFactory, ClientFactory, PolicyFactory
+
+from .helpers import fr, sophie_lambert
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.reportViolation(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
 });
 """
-
-
-def fr(msgid: str) -> str:
-    with translation.override("fr"):
-        return translation.gettext(msgid)
 
 
 @pytest.fixture
@@ -57,16 +52,7 @@ def violations(page: Page) -> list[str]:
 @pytest.fixture
 def file_with_a_career(world) -> Client:
     """A self-employed client with a gap in her career, a main PLCI with reserves and an income."""
-    birth = datetime.date(1980, 5, 1)
-    client = ClientFactory(
-        office=world.office,
-        last_name="Lambert",
-        first_name="Sophie",
-        national_number=national_number_for(birth, 57),
-        birth_date=birth,
-        social_status="self_employed",
-        account_manager=world.alice,
-    )
+    client = sophie_lambert(world, datetime.date(1980, 5, 1), social_status="self_employed")
     CareerLineFactory(client=client, from_year=2002, to_year=2005, status="employee", employer="Atelier Delmotte")
     CareerLineFactory(client=client, from_year=2008, to_year=None, status="self_employed", employer="")
     PolicyFactory(
