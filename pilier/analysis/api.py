@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema
 from pydantic import WithJsonSchema
 
-from pilier.amounts import Amount
-from pilier.api import FieldErrors, Input
 from pilier.clients import services as client_services
 from pilier.clients.access import client_for_user
+from pilier.lib.api_errors import FieldErrors, Input
+from pilier.lib.money import Amount
 
 from .forms import COEFFICIENT_RANGE, INCOME_DIGITS, RATE_RANGE, AssumptionsForm, IncomeForm
 from .labels import ANNUITY_OPTIONS, PRODUCTS, missing_item

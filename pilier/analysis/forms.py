@@ -3,8 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pilier.amounts import AmountField
 from pilier.clients.models import Income
+from pilier.lib.money import AmountField
 
 from .engine.inputs import Options
 from .labels import ANNUITY_OPTIONS

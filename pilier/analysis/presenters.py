@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from pilier.templatetags.pilier import money
+from pilier.lib.money import money
 
 from .labels import OPS, step_label
 

@@ -12,8 +12,9 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Strict
 
-from pilier.amounts import Amount
-from pilier.api import FieldErrors, Input
+from pilier.accounts.selectors import office_staff
+from pilier.lib.api_errors import FieldErrors, Input
+from pilier.lib.money import Amount
 from pilier.lib.pagination import LimitOffset
 from pilier.lib.schema import IsoDate
 from pilier.lib.text import Line, line_errors
@@ -22,7 +23,7 @@ from pilier.policies.services import main_policy_todos
 
 from . import services
 from .access import client_for_user
-from .forms import CareerLineForm, ClientIdentityForm, SocialStatusForm, office_staff
+from .forms import CareerLineForm, ClientIdentityForm, SocialStatusForm
 from .models import CareerLine, Client
 from .selectors import client_list
 

@@ -4,8 +4,9 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pilier.accounts.models import STAFF_ROLES, User
-from pilier.amounts import AmountField
+from pilier.accounts.selectors import office_staff
+from pilier.lib.money import AmountField
+from pilier.lib.widgets import DateInput, formfield_with_model_validators
 
 from . import services
 from .identifiers import InvalidNationalNumber, clean_enterprise_number, parse_national_number
@@ -18,36 +19,9 @@ NATIONAL_NUMBER_ERRORS = {
 }
 
 
-def office_staff(office):
-    return User.objects.filter(memberships__office=office, memberships__role__in=STAFF_ROLES, is_active=True).order_by(
-        "last_name", "first_name", "email"
-    )
-
-
-def formfield_with_model_validators(model_field, **kwargs):
-    """The model field's form field, with the model field's own validators (text, ranges).
-
-    Django runs them only in the model's full_clean(), after the form's clean_<field>() methods,
-    which may already have sent the value to the database (a duplicate check): here they refuse
-    a bad value first, with the field's message.
-    """
-    field = model_field.formfield(**kwargs)
-    if field is not None:
-        field.validators.extend(v for v in model_field._validators if v not in field.validators)
-    return field
-
-
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return str(obj)
-
-
-class DateInput(forms.DateInput):
-    input_type = "text"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("attrs", {}).update({"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
-        super().__init__(format="%d/%m/%Y", **kwargs)
 
 
 class ValidateOnlyModelForm(forms.ModelForm):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from pilier.accounts.decorators import office_admin_required, staff_required
 from pilier.accounts.models import User
+from pilier.lib.history import history_entries
 from pilier.lib.text import printable
 from pilier.policies.selectors import policies_of, sections_of
 from pilier.policies.services import main_policy_todos
@@ -18,7 +19,6 @@ from . import services
 from .access import client_for_user
 from .career import career_summary, retirement_rule_source
 from .forms import AssignmentForm, CareerLineForm, CareerShortcutForm, ClientIdentityForm, SocialStatusForm
-from .history import history_entries
 from .selectors import SORTS, client_list, clients_visible_to, dangerously_all_office_clients
 
 

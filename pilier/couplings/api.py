@@ -10,7 +10,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from pilier.api import ErrorOut, FieldErrors
+from pilier.lib.api_errors import ErrorOut, FieldErrors
 from pilier.lib.api_parser import BodyRefused, BodyTooLarge, content_length, parse_json, read_body
 from pilier.lib.uploads import limits, upload_refused
 

@@ -11,9 +11,9 @@ from django.utils import translation
 from ninja import Field, Router, Schema, Status
 from pydantic import Strict, WithJsonSchema
 
-from pilier.amounts import Amount
-from pilier.api import FieldErrors, Input
 from pilier.clients.access import client_for_user
+from pilier.lib.api_errors import FieldErrors, Input
+from pilier.lib.money import Amount
 from pilier.lib.schema import IsoDate
 from pilier.lib.text import Line, Text
 

@@ -4,8 +4,8 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from pilier.amounts import AmountField
-from pilier.clients.forms import DateInput, formfield_with_model_validators
+from pilier.lib.money import AmountField
+from pilier.lib.widgets import DateInput, formfield_with_model_validators
 
 from .catalogue import TYPES, Section, grouped_type_choices, why_not_in
 from .insurers import InvalidPolicyNumber, insurer, insurer_choices, normalise_policy_number

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from pilier.accounts.decorators import staff_required
 from pilier.clients.access import client_for_user
-from pilier.clients.history import history_entries
+from pilier.lib.history import history_entries
 
 from . import services
 from .access import policy_for_user

@@ -5,7 +5,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from pilier.templatetags.pilier import money
+from pilier.lib.money import money
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from pilier.amounts import parse_amount
 from pilier.clients.identifiers import InvalidNationalNumber, parse_national_number
+from pilier.lib.money import parse_amount
 from pilier.policies.catalogue import TYPES
 from pilier.policies.insurers import insurer, key_function
 

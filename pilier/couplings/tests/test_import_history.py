@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from pilier.clients.history import history_entries
+from pilier.lib.history import history_entries
 from pilier.policies.models import Policy
 from pilier.tests.factories import PolicyFactory
 

@@ -1,10 +1,11 @@
 """Amounts as people and files write them: `1 234,56`, `1.234,56`, `1234.56`, `1,234.56`, `€ 1 234`."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from pydantic import WithJsonSchema
 
@@ -87,3 +88,22 @@ def Amount(max_digits: int = 14):  # noqa: N802 (a type)
         ]
     }
     return Annotated[Decimal, WithJsonSchema(schema)]
+
+
+# Money as Belgian brokers write it: 1 234,56 € (fr), 1.234,56 € (nl), €1,234.56 (en).
+_MONEY = {"fr": ("\u00a0", ",", "{} €"), "nl": (".", ",", "{} €"), "en": (",", ".", "€{}")}
+
+
+def money(value, decimals: int = 2) -> str:
+    if value in (None, ""):
+        return "—"
+    amount = Decimal(str(value)).quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)
+    thousands, point, pattern = _MONEY.get((translation.get_language() or "fr")[:2], _MONEY["fr"])
+    sign = "-" if amount < 0 else ""
+    whole, _, fraction = f"{abs(amount):.{int(decimals)}f}".partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    text = thousands.join(groups) + (point + fraction if fraction else "")
+    return sign + pattern.format(text).replace(" €", "\u00a0€")

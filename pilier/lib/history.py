@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from pilier.accounts.models import User
-from pilier.templatetags.pilier import money
+from pilier.lib.money import money
 
 _FK_FIELDS = {"account_manager", "file_manager"}
 _HIDDEN = {"id", "office", "client", "national_number_provisional", "created_at"}
