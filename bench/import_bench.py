@@ -517,7 +517,7 @@ def child(args) -> None:
     _common.setup_django()
     from django.core.files import File
 
-    from pilier.accounts.middleware import staff_membership
+    from pilier.accounts.access import staff_membership
     from pilier.accounts.models import User
     from pilier.couplings.models import ImportSource, PortfolioImport
     from pilier.couplings.services import portfolio_import_run

@@ -7,8 +7,9 @@ from ninja import NinjaAPI
 from ninja.errors import Throttled
 from ninja.security import HttpBearer
 
+from pilier.accounts.access import staff_membership
 from pilier.accounts.limits import count_failure
-from pilier.accounts.middleware import bind_user, staff_membership
+from pilier.accounts.middleware import bind_user
 from pilier.accounts.models import ApiToken
 from pilier.analysis.api import router as analysis_router
 from pilier.clients.api import router as clients_router

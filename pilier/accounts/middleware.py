@@ -1,6 +1,6 @@
 from django.utils import translation
 
-from .models import STAFF_ROLES, Membership
+from .access import NOBODY, actor_for, staff_membership
 
 
 class OfficeMiddleware:
@@ -13,6 +13,7 @@ class OfficeMiddleware:
     def __call__(self, request):
         request.membership = None
         request.office = None
+        request.actor = NOBODY
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             bind_user(request, user)
@@ -23,19 +24,6 @@ def bind_user(request, user) -> None:
     membership = staff_membership(user)
     request.membership = membership
     request.office = membership.office if membership else None
+    request.actor = actor_for(user)  # who is asking, resolved once: pilier.accounts.access
     translation.activate(user.language)
     request.LANGUAGE_CODE = user.language
-
-
-def staff_membership(user) -> Membership | None:
-    cached = getattr(user, "_staff_membership", False)
-    if cached is not False:
-        return cached
-    membership = (
-        Membership.objects.select_related("office")
-        .filter(user=user, role__in=STAFF_ROLES)
-        .order_by("created_at")
-        .first()
-    )
-    user._staff_membership = membership
-    return membership

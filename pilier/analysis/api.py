@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema
 from pydantic import WithJsonSchema
 
+from pilier.accounts.access import client_for_user
 from pilier.clients import services as client_services
-from pilier.clients.access import client_for_user
 from pilier.lib.api_errors import FieldErrors, Input
 from pilier.lib.money import Amount
 
@@ -139,7 +139,7 @@ def get_analysis(
     option: AnnuityOption = "plain",
     coefficient: Annotated[Decimal, _number(*COEFFICIENT_RANGE)] | None = None,
 ):
-    client = client_for_user(request.user, client_id)
+    client = client_for_user(request.actor, client_id)
     year = default_year() if year is None else year
     if year not in available_years():
         years = ", ".join(map(str, available_years()))
@@ -217,7 +217,7 @@ class IncomeOut(Schema):
 
 @router.put("/clients/{client_id}/incomes/{year}", response=IncomeOut, summary="Set the income figures of a year")
 def put_income(request, client_id: uuid.UUID, payload: IncomeIn, year: int = Path(..., ge=1950, le=2100)):
-    client = client_for_user(request.user, client_id, write=True)
+    client = client_for_user(request.actor, client_id, write=True)
     if not 1950 <= year <= 2100:
         raise Http404
     form = IncomeForm(data={k: ("" if v is None else v) for k, v in payload.dict().items()})

@@ -7,11 +7,10 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
+from pilier.accounts.access import client_for_user, clients_visible_to
 from pilier.accounts.decorators import staff_required
 from pilier.clients import services as client_services
-from pilier.clients.access import client_for_user
 from pilier.clients.models import Income
-from pilier.clients.selectors import clients_visible_to
 from pilier.lib.text import printable
 
 from .forms import AssumptionsForm, IncomeForm
@@ -86,7 +85,7 @@ def _context(request, client, assumptions: AssumptionsForm):
 
 @staff_required
 def analysis_view(request, client_id):
-    client = client_for_user(request.user, client_id)
+    client = client_for_user(request.actor, client_id)
     assumptions = _assumptions(request)
     status = 400 if assumptions.errors else 200
     return render(request, "analysis/client.html", _context(request, client, assumptions), status=status)
@@ -96,7 +95,7 @@ def analysis_view(request, client_id):
 def analysis_pdf_view(request, client_id):
     from weasyprint import HTML
 
-    client = client_for_user(request.user, client_id)
+    client = client_for_user(request.actor, client_id)
     assumptions = _assumptions(request)
     if assumptions.errors:
         # The page, with the refused assumption's error on its field, rather than a PDF of other figures.
@@ -112,7 +111,7 @@ def analysis_pdf_view(request, client_id):
 
 @staff_required
 def income_view(request, client_id, year):
-    client = client_for_user(request.user, client_id, write=True)
+    client = client_for_user(request.actor, client_id, write=True)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise Http404
     income = Income.objects.filter(client=client, year=year).first()
@@ -132,7 +131,7 @@ def office_room_view(request):
     year = _year(request)
     assumptions = _assumptions(request)
     options = assumptions.options()
-    rows = office_room(clients=clients_visible_to(request.user, request.office), year=year, options=options)
+    rows = office_room(clients=clients_visible_to(request.actor), year=year, options=options)
     computed = [r for r in rows if r.room is not None]  # largest room first, files with none left at the end
     incomplete = [r for r in rows if r.room is None]
     context = {

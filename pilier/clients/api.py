@@ -5,13 +5,14 @@ from typing import Annotated, Literal
 
 from django.db.models import Prefetch
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Strict
 
+from pilier.accounts.access import career_line_for_user, client_for_user
 from pilier.accounts.selectors import office_staff
 from pilier.lib.api_errors import FieldErrors, Input
 from pilier.lib.money import Amount
@@ -22,7 +23,6 @@ from pilier.policies.models import Policy
 from pilier.policies.services import main_policy_todos
 
 from . import services
-from .access import client_for_user
 from .forms import CareerLineForm, ClientIdentityForm, SocialStatusForm
 from .models import CareerLine, Client
 from .selectors import client_list
@@ -269,14 +269,8 @@ def _validate(request, payload: dict, instance: Client | None):
     return fields
 
 
-def _get(request, client_id) -> Client:
-    from .selectors import clients_visible_to
-
-    return client_for_user(
-        request.user,
-        client_id,
-        queryset=clients_visible_to(request.user, request.office).select_related("account_manager", "file_manager"),
-    )
+def _get(request, client_id, *, write: bool = False) -> Client:
+    return client_for_user(request.actor, client_id, write=write)
 
 
 @router.get("", response=list[ClientOut], summary="List the client files you can see")
@@ -289,7 +283,7 @@ def list_clients(
     errors = line_errors(search, max_length=SEARCH_LENGTH)
     if errors:
         raise FieldErrors({"search": errors})
-    return client_list(user=request.user, office=request.office, query=search, sort=sort).prefetch_related(
+    return client_list(actor=request.actor, query=search, sort=sort).prefetch_related(
         Prefetch("policies", queryset=Policy.objects.only("id", "client_id", "main_group", "is_main"))
     )
 
@@ -308,7 +302,7 @@ def get_client(request, client_id: uuid.UUID):
 
 @router.patch("/{client_id}", response=ClientOut, summary="Change some fields of a client file")
 def update_client(request, client_id: uuid.UUID, payload: ClientPatch):
-    client = _get(request, client_id)
+    client = _get(request, client_id, write=True)
     fields = _validate(request, payload.dict(exclude_unset=True), client)
     services.client_update(client=client, **fields)
     return _get(request, client.pk)
@@ -316,7 +310,7 @@ def update_client(request, client_id: uuid.UUID, payload: ClientPatch):
 
 @router.delete("/{client_id}", response={204: None}, summary="Delete a client file (kept in the history)")
 def delete_client(request, client_id: uuid.UUID):
-    services.client_delete(client=_get(request, client_id))
+    services.client_delete(client=_get(request, client_id, write=True))
     return HttpResponse(status=204)
 
 
@@ -385,13 +379,6 @@ def _career_fields(request, client, payload: dict, line=None) -> dict:
     return form.cleaned_data
 
 
-def _line(client, line_id):
-    line = client.career_lines.filter(pk=line_id).first()
-    if line is None:
-        raise Http404
-    return line
-
-
 @router.get("/{client_id}/career-lines", response=list[CareerLineOut], tags=["career"], summary="The career lines")
 def list_career_lines(request, client_id: uuid.UUID):
     return list(_get(request, client_id).career_lines.all())
@@ -399,20 +386,21 @@ def list_career_lines(request, client_id: uuid.UUID):
 
 @router.post("/{client_id}/career-lines", response={201: CareerLineOut}, tags=["career"], summary="Add a line")
 def create_career_line(request, client_id: uuid.UUID, payload: CareerLineIn):
-    client = _get(request, client_id)
+    client = _get(request, client_id, write=True)
     fields = _career_fields(request, client, payload.dict(exclude_unset=True))
     return Status(201, services.career_line_create(client=client, **fields))
 
 
 @router.patch("/{client_id}/career-lines/{line_id}", response=CareerLineOut, tags=["career"], summary="Change a line")
 def update_career_line(request, client_id: uuid.UUID, line_id: uuid.UUID, payload: CareerLinePatch):
-    client = _get(request, client_id)
-    line = _line(client, line_id)
+    client = _get(request, client_id, write=True)
+    line = career_line_for_user(request.actor, client, line_id, write=True)
     fields = _career_fields(request, client, payload.dict(exclude_unset=True), line)
     return services.career_line_update(line=line, **fields)
 
 
 @router.delete("/{client_id}/career-lines/{line_id}", response={204: None}, tags=["career"], summary="Delete a line")
 def delete_career_line(request, client_id: uuid.UUID, line_id: uuid.UUID):
-    services.career_line_delete(line=_line(_get(request, client_id), line_id))
+    client = _get(request, client_id, write=True)
+    services.career_line_delete(line=career_line_for_user(request.actor, client, line_id, write=True))
     return HttpResponse(status=204)

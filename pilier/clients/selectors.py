@@ -1,9 +1,10 @@
-"""Tenant-scoped reads. `clients_visible_to` is the only way to list clients."""
+"""Reads on client files, always from `pilier.accounts.access.clients_visible_to` (the only way to list them)."""
 
 import re
 
 from django.db.models import Q, QuerySet
 
+from pilier.accounts.access import Actor, clients_visible_to
 from pilier.lib.text import printable
 
 from .identifiers import digits
@@ -19,29 +20,6 @@ SORTS = {
     "created": ("created_at", "id"),
     "-created": ("-created_at", "-id"),
 }
-
-
-def clients_visible_to(user, office=None) -> QuerySet[Client]:
-    """The clients of the user's office, less the restricted files not assigned to them.
-
-    Office admins included: a restricted file is seen only by its assignees (the admin
-    sees that it exists in the assignments view, through `dangerously_all_office_clients`).
-    """
-    from pilier.accounts.middleware import staff_membership
-
-    if office is None:
-        membership = staff_membership(user) if user.is_authenticated else None
-        if membership is None:
-            return Client.objects.none()
-        office = membership.office
-    return Client.objects.filter(office=office).filter(
-        Q(restricted_access=False) | Q(account_manager=user) | Q(file_manager=user)
-    )
-
-
-def dangerously_all_office_clients(office) -> QuerySet[Client]:
-    """Every client of the office, restricted files included: only for the assignments view."""
-    return Client.objects.filter(office=office)
 
 
 def client_search(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
@@ -63,6 +41,6 @@ def client_search(qs: QuerySet[Client], query: str) -> QuerySet[Client]:
     return qs.filter(condition)
 
 
-def client_list(*, user, office, query: str = "", sort: str = "name") -> QuerySet[Client]:
-    qs = client_search(clients_visible_to(user, office), query)
+def client_list(*, actor: Actor, query: str = "", sort: str = "name") -> QuerySet[Client]:
+    qs = client_search(clients_visible_to(actor), query)
     return qs.select_related("account_manager", "file_manager").order_by(*SORTS.get(sort, SORTS["name"]))

@@ -1,13 +1,18 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pilier.accounts.access import (
+    career_line_for_user,
+    client_for_user,
+    dangerously_all_office_clients,
+    dangerously_office_client_for_admin,
+)
 from pilier.accounts.decorators import office_admin_required, staff_required
 from pilier.accounts.models import User
 from pilier.lib.history import history_entries
@@ -16,10 +21,9 @@ from pilier.policies.selectors import policies_of, sections_of
 from pilier.policies.services import main_policy_todos
 
 from . import services
-from .access import client_for_user
 from .career import career_summary, retirement_rule_source
 from .forms import AssignmentForm, CareerLineForm, CareerShortcutForm, ClientIdentityForm, SocialStatusForm
-from .selectors import SORTS, client_list, clients_visible_to, dangerously_all_office_clients
+from .selectors import SORTS, client_list
 
 
 @staff_required
@@ -28,7 +32,7 @@ def client_list_view(request):
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
-    qs = client_list(user=request.user, office=request.office, query=query, sort=sort)
+    qs = client_list(actor=request.actor, query=query, sort=sort)
     page = Paginator(qs, settings.CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "query": query, "sort": sort}
     template = "clients/_table.html" if request.headers.get("HX-Request") else "clients/list.html"
@@ -49,7 +53,7 @@ def client_create_view(request):
 
 @staff_required
 def client_edit_view(request, client_id):
-    client = client_for_user(request.user, client_id, write=True)
+    client = client_for_user(request.actor, client_id, write=True)
     form = ClientIdentityForm(request.POST or None, instance=client, office=request.office, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.client_update(client=client, **form.cleaned_data)
@@ -60,7 +64,7 @@ def client_edit_view(request, client_id):
 
 @staff_required
 def client_status_view(request, client_id):
-    client = client_for_user(request.user, client_id, write=True)
+    client = client_for_user(request.actor, client_id, write=True)
     wizard = not client.is_complete
     form = SocialStatusForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
@@ -72,11 +76,7 @@ def client_status_view(request, client_id):
 
 @staff_required
 def client_detail_view(request, client_id):
-    client = client_for_user(
-        request.user,
-        client_id,
-        queryset=clients_visible_to(request.user, request.office).select_related("account_manager", "file_manager"),
-    )
+    client = client_for_user(request.actor, client_id)
     entries, more = history_entries(client, limit=20)
     lines = list(client.career_lines.all())
     summary = career_summary(
@@ -128,7 +128,7 @@ def _place_on_timeline(lines, summary, current_year: int) -> None:
 
 @staff_required
 def client_history_view(request, client_id):
-    client = client_for_user(request.user, client_id)
+    client = client_for_user(request.actor, client_id)
     entries, _more = history_entries(client, limit=1000)
     return render(request, "clients/history.html", {"client": client, "history": entries})
 
@@ -136,7 +136,7 @@ def client_history_view(request, client_id):
 @staff_required
 @require_POST
 def client_delete_view(request, client_id):
-    client = client_for_user(request.user, client_id, write=True)
+    client = client_for_user(request.actor, client_id, write=True)
     name = client.full_name
     services.client_delete(client=client)
     messages.success(request, _("The file of %(name)s was deleted.") % {"name": name})
@@ -147,7 +147,7 @@ def client_delete_view(request, client_id):
 def assignments_view(request):
     """Every file of the office with its assignees, restricted files included (name only)."""
     clients = (
-        dangerously_all_office_clients(request.office)
+        dangerously_all_office_clients(request.actor)
         .select_related("account_manager", "file_manager")
         .only(
             "id",
@@ -172,7 +172,7 @@ def assignments_view(request):
 @office_admin_required
 @require_POST
 def reassign_view(request, client_id):
-    client = client_for_user(request.user, client_id, queryset=dangerously_all_office_clients(request.office))
+    client = dangerously_office_client_for_admin(request.actor, client_id)
     form = AssignmentForm(request.POST, instance=client, office=request.office)
     if form.is_valid():
         services.client_reassign(client=client, **form.cleaned_data)
@@ -186,17 +186,10 @@ def reassign_view(request, client_id):
 # Career -------------------------------------------------------------------------------------
 
 
-def _career_line_or_404(client, line_id):
-    line = client.career_lines.filter(pk=line_id).first()
-    if line is None:
-        raise Http404
-    return line
-
-
 @staff_required
 def career_line_form_view(request, client_id, line_id=None):
-    client = client_for_user(request.user, client_id, write=True)
-    line = _career_line_or_404(client, line_id) if line_id else None
+    client = client_for_user(request.actor, client_id, write=True)
+    line = career_line_for_user(request.actor, client, line_id, write=True) if line_id else None
     form = CareerLineForm(request.POST or None, instance=line, client=client)
     if request.method == "POST" and form.is_valid():
         if line is None:
@@ -211,15 +204,15 @@ def career_line_form_view(request, client_id, line_id=None):
 @staff_required
 @require_POST
 def career_line_delete_view(request, client_id, line_id):
-    client = client_for_user(request.user, client_id, write=True)
-    services.career_line_delete(line=_career_line_or_404(client, line_id))
+    client = client_for_user(request.actor, client_id, write=True)
+    services.career_line_delete(line=career_line_for_user(request.actor, client, line_id, write=True))
     messages.success(request, _("Career line deleted."))
     return redirect(client.get_absolute_url() + "#career")
 
 
 @staff_required
 def career_shortcut_view(request, client_id):
-    client = client_for_user(request.user, client_id, write=True)
+    client = client_for_user(request.actor, client_id, write=True)
     form = CareerShortcutForm(request.POST or None, client=client)
     if request.method == "POST" and form.is_valid():
         services.career_employee_since_studies(

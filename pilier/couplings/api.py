@@ -10,6 +10,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from pilier.accounts.access import import_for_user
 from pilier.lib.api_errors import ErrorOut, FieldErrors
 from pilier.lib.api_parser import BodyRefused, BodyTooLarge, content_length, parse_json, read_body
 from pilier.lib.uploads import limits, upload_refused
@@ -17,7 +18,7 @@ from pilier.lib.uploads import limits, upload_refused
 from . import services
 from .forms import too_large_message
 from .models import ImportSource
-from .selectors import import_as_dict, import_for_office
+from .selectors import import_as_dict
 
 router = Router(tags=["portfolio imports"])
 
@@ -141,4 +142,4 @@ def _records(request) -> list[dict]:
 
 @router.get("/{import_id}", response=ImportOut, summary="An import's status, progress and result")
 def get_import(request, import_id: uuid.UUID):
-    return import_as_dict(import_for_office(request.office, import_id))
+    return import_as_dict(import_for_user(request.actor, import_id))

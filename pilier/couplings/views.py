@@ -5,15 +5,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pilier.accounts.access import (
+    client_for_user,
+    import_for_user,
+    imports_visible_to,
+    unmatched_for_user,
+    unmatched_visible_to,
+)
 from pilier.accounts.decorators import staff_required
-from pilier.clients.access import client_for_user
 from pilier.clients.selectors import client_list
 from pilier.lib.uploads import takes_upload, upload_refused
 
 from . import services
 from .forms import PortfolioUploadForm
-from .models import ImportSource, PortfolioImport, UnmatchedStatus
-from .selectors import import_for_office, unmatched_for_user, unmatched_visible_to
+from .models import ImportSource, UnmatchedStatus
 
 
 @takes_upload
@@ -29,16 +34,16 @@ def import_list_view(request):
             office=request.office, user=request.user, file=upload, file_name=upload.name, source=ImportSource.UPLOAD
         )
         return redirect("couplings:detail", job.pk)
-    imports = PortfolioImport.objects.filter(office=request.office).select_related("created_by").defer("errors")
+    imports = imports_visible_to(request.actor).select_related("created_by").defer("errors")
     page = Paginator(imports, 20).get_page(request.GET.get("page"))
-    open_records = unmatched_visible_to(request.user, request.office).filter(status=UnmatchedStatus.OPEN).count()
+    open_records = unmatched_visible_to(request.actor).filter(status=UnmatchedStatus.OPEN).count()
     context = {"form": form, "page": page, "open_records": open_records}
     return render(request, "couplings/imports.html", context, status=413 if form.is_bound and form.refused else 200)
 
 
 @staff_required
 def import_detail_view(request, import_id):
-    job = import_for_office(request.office, import_id)
+    job = import_for_user(request.actor, import_id)
     template = "couplings/_import_status.html" if request.headers.get("HX-Request") else "couplings/import.html"
     return render(request, template, {"job": job, "progress": services.import_progress(job)})
 
@@ -48,16 +53,16 @@ def unmatched_list_view(request):
     status = request.GET.get("status", UnmatchedStatus.OPEN)
     if status not in UnmatchedStatus.values:
         status = UnmatchedStatus.OPEN
-    records = unmatched_visible_to(request.user, request.office).filter(status=status).order_by("-seen_at", "number")
+    records = unmatched_visible_to(request.actor).filter(status=status).order_by("-seen_at", "number")
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     return render(request, "couplings/unmatched.html", {"page": page, "status": status, "statuses": UnmatchedStatus})
 
 
 @staff_required
 def unmatched_detail_view(request, record_id):
-    record = unmatched_for_user(request.user, request.office, record_id)
+    record = unmatched_for_user(request.actor, record_id)
     query = request.GET.get("q", record.holder_national_number or record.holder_name).strip()
-    candidates = client_list(user=request.user, office=request.office, query=query)[:10] if query else []
+    candidates = client_list(actor=request.actor, query=query)[:10] if query else []
     return render(
         request, "couplings/unmatched_record.html", {"record": record, "query": query, "candidates": candidates}
     )
@@ -66,8 +71,8 @@ def unmatched_detail_view(request, record_id):
 @staff_required
 @require_POST
 def unmatched_link_view(request, record_id):
-    record = unmatched_for_user(request.user, request.office, record_id)
-    client = client_for_user(request.user, request.POST.get("client"), write=True)
+    record = unmatched_for_user(request.actor, record_id)
+    client = client_for_user(request.actor, request.POST.get("client"), write=True)
     try:
         policy = services.unmatched_link(record=record, client=client)
     except ValidationError as exc:
@@ -83,7 +88,7 @@ def unmatched_link_view(request, record_id):
 @staff_required
 @require_POST
 def unmatched_dismiss_view(request, record_id):
-    record = unmatched_for_user(request.user, request.office, record_id)
+    record = unmatched_for_user(request.actor, record_id)
     services.unmatched_dismiss(record=record)
     messages.success(request, _("Record %(number)s dismissed.") % {"number": record.number})
     return redirect("couplings:unmatched")

@@ -11,14 +11,13 @@ from django.utils import translation
 from ninja import Field, Router, Schema, Status
 from pydantic import Strict, WithJsonSchema
 
-from pilier.clients.access import client_for_user
+from pilier.accounts.access import client_for_user, policy_for_user
 from pilier.lib.api_errors import FieldErrors, Input
 from pilier.lib.money import Amount
 from pilier.lib.schema import IsoDate
 from pilier.lib.text import Line, Text
 
 from . import services
-from .access import policy_for_user
 from .catalogue import TYPES
 from .forms import POLICY_FIELDS, PolicyForm
 from .insurers import insurers
@@ -156,12 +155,12 @@ def _service_errors():
 
 @router.get("/clients/{client_id}/policies", response=list[PolicyOut], summary="The client's policies")
 def list_policies(request, client_id: uuid.UUID):
-    return policies_of(client_for_user(request.user, client_id))
+    return policies_of(client_for_user(request.actor, client_id))
 
 
 @router.post("/clients/{client_id}/policies", response={201: PolicyOut}, summary="Add a policy")
 def create_policy(request, client_id: uuid.UUID, payload: PolicyIn):
-    client = client_for_user(request.user, client_id, write=True)
+    client = client_for_user(request.actor, client_id, write=True)
     fields = _validated(request, client, payload.dict(exclude_unset=True))
     with _service_errors():
         return Status(201, services.policy_create(client=client, **fields))
@@ -169,12 +168,12 @@ def create_policy(request, client_id: uuid.UUID, payload: PolicyIn):
 
 @router.get("/policies/{policy_id}", response=PolicyOut, summary="One policy")
 def get_policy(request, policy_id: uuid.UUID):
-    return policy_for_user(request.user, policy_id)
+    return policy_for_user(request.actor, policy_id)
 
 
 @router.patch("/policies/{policy_id}", response=PolicyOut, summary="Change a policy (is_main: true makes it main)")
 def update_policy(request, policy_id: uuid.UUID, payload: PolicyPatch):
-    policy = policy_for_user(request.user, policy_id, write=True)
+    policy = policy_for_user(request.actor, policy_id, write=True)
     fields = _validated(request, policy.client, payload.dict(exclude_unset=True), policy)
     with _service_errors():
         return services.policy_update(policy=policy, **fields)
@@ -182,7 +181,7 @@ def update_policy(request, policy_id: uuid.UUID, payload: PolicyPatch):
 
 @router.delete("/policies/{policy_id}", response={204: None}, summary="Delete a policy (kept in the history)")
 def delete_policy(request, policy_id: uuid.UUID):
-    services.policy_delete(policy=policy_for_user(request.user, policy_id, write=True))
+    services.policy_delete(policy=policy_for_user(request.actor, policy_id, write=True))
     return HttpResponse(status=204)
 
 

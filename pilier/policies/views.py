@@ -4,12 +4,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pilier.accounts.access import client_for_user, policy_for_user
 from pilier.accounts.decorators import staff_required
-from pilier.clients.access import client_for_user
 from pilier.lib.history import history_entries
 
 from . import services
-from .access import policy_for_user
 from .catalogue import Section
 from .forms import PolicyForm
 
@@ -21,7 +20,7 @@ def _back(policy_or_client, anchor: str) -> str:
 
 @staff_required
 def policy_create_view(request, client_id):
-    client = client_for_user(request.user, client_id, write=True)
+    client = client_for_user(request.actor, client_id, write=True)
     section = request.GET.get("section", Section.PENSION)
     if section not in Section.values:
         section = Section.PENSION
@@ -44,7 +43,7 @@ def policy_create_view(request, client_id):
 
 @staff_required
 def policy_edit_view(request, policy_id):
-    policy = policy_for_user(request.user, policy_id, write=True)
+    policy = policy_for_user(request.actor, policy_id, write=True)
     form = PolicyForm(request.POST or None, instance=policy, client=policy.client, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,7 +61,7 @@ def policy_edit_view(request, policy_id):
 @staff_required
 @require_POST
 def policy_main_view(request, policy_id):
-    policy = policy_for_user(request.user, policy_id, write=True)
+    policy = policy_for_user(request.actor, policy_id, write=True)
     try:
         services.policy_set_main(policy=policy)
     except ValidationError:
@@ -75,7 +74,7 @@ def policy_main_view(request, policy_id):
 @staff_required
 @require_POST
 def policy_delete_view(request, policy_id):
-    policy = policy_for_user(request.user, policy_id, write=True)
+    policy = policy_for_user(request.actor, policy_id, write=True)
     anchor = policy.section
     services.policy_delete(policy=policy)
     messages.success(request, _("Policy deleted."))

@@ -44,7 +44,7 @@ def run_import(world):
 
     def run(content: bytes, *, user=None, name="portfolio.csv"):
         user = user or world.admin
-        from pilier.accounts.middleware import staff_membership
+        from pilier.accounts.access import staff_membership
 
         job = PortfolioImport.objects.create(
             office=staff_membership(user).office, created_by=user, file_name=name, source="command"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from pilier.accounts.middleware import staff_membership
+from pilier.accounts.access import staff_membership
 from pilier.accounts.models import User
 from pilier.accounts.services import api_token_create
 

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from pilier.accounts.middleware import staff_membership
+from pilier.accounts.access import staff_membership
 from pilier.accounts.models import User
 from pilier.accounts.services import staff_create
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from pilier.accounts.middleware import staff_membership
+from pilier.accounts.access import staff_membership
 from pilier.accounts.models import User
 from pilier.couplings.models import ImportSource, PortfolioImport
 from pilier.couplings.selectors import import_as_dict
