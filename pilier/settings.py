@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for FORM_RENDERER below
     "axes",
     "simple_history",
     "ninja",
@@ -101,6 +102,9 @@ TEMPLATES = [
         },
     }
 ]
+# Fields drawn by templates/forms/field.html ({{ form.x.as_field_group }}): label, widget, help text and
+# errors, the widget described by the last two (aria-describedby) and marked aria-invalid when in error.
+FORM_RENDERER = "pilier.lib.forms_renderer.FormRenderer"
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'pilier.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
