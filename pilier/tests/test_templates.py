@@ -15,7 +15,6 @@ import pytest
 from django.forms import BaseForm
 from django.urls import reverse
 
-from pilier.couplings.models import PortfolioImport
 from pilier.tests.factories import CareerLineFactory, PolicyFactory
 from pilier.tests.test_headers import TEMPLATES, what_a_strict_csp_refuses
 
@@ -312,7 +311,9 @@ def test_the_messages_are_a_live_region_there_before_a_message_is(client, world)
 
 def test_the_import_page_announces_the_end_of_its_import(client, world):
     client.force_login(world.alice)
-    job = PortfolioImport.objects.create(office=world.office, file_name="nn.csv", status="queued")
+    job = world.import_of(world.office)
+    job.status = "queued"
+    job.save()
     url = reverse("couplings:detail", args=[job.pk])
     page = Page(client.get(url).content.decode())
     announce = page.by_id("import-announce")
