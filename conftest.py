@@ -53,9 +53,9 @@ class World:
         return client.policies.first() or PolicyFactory(client=client)
 
     def import_of(self, office: Office):
-        from pilier.couplings.models import PortfolioImport
+        from pilier.couplings.models import ImportRun
 
-        return PortfolioImport.objects.filter(office=office).first() or PortfolioImport.objects.create(
+        return ImportRun.objects.filter(office=office).first() or ImportRun.objects.create(
             office=office, file_name="nn.csv", status="done"
         )
 

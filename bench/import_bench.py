@@ -5,7 +5,7 @@ DATABASE_URL is set (the targets are SQLite's). One office with 20,000 clients a
 (bulk_create), a CSV file written on disk record by record (updates, unchanged, creations, unmatched
 and a few hundred invalid records), then:
 
-- the import, run as `manage.py import_portfolio` runs it (a PortfolioImport row with the file, then
+- the import, run as `manage.py import_portfolio` runs it (a ImportRun row with the file, then
   portfolio_import_run in the foreground), in a fresh Python process so that its memory is its own:
   wall-clock time and peak RSS growth; then the same file again (nothing to do); --runs times (3),
   each on a fresh copy of the office: the median time, the largest memory growth;
@@ -519,7 +519,7 @@ def child(args) -> None:
 
     from pilier.accounts.access import staff_membership
     from pilier.accounts.models import User
-    from pilier.couplings.models import ImportSource, PortfolioImport
+    from pilier.couplings.models import ImportSource, ImportRun
     from pilier.couplings.services import portfolio_import_run
 
     user = User.objects.get(email=ADMIN_EMAIL)
@@ -527,7 +527,7 @@ def child(args) -> None:
     path = Path(args.file)
 
     def new_job():
-        job = PortfolioImport(office=office, created_by=user, file_name=path.name, source=ImportSource.COMMAND)
+        job = ImportRun(office=office, created_by=user, file_name=path.name, source=ImportSource.COMMAND)
         with path.open("rb") as stream:
             job.file.save(f"{job.pk}.dat", File(stream), save=False)
         job.save()

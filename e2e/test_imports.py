@@ -12,7 +12,7 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from pilier.couplings.insurers.records import FIELDS
-from pilier.couplings.models import PortfolioImport, UnmatchedRecord
+from pilier.couplings.models import ImportRun, UnmatchedRecord
 from pilier.couplings.services import portfolio_import_run
 from pilier.couplings.tests.conftest import csv_bytes, row
 from pilier.policies.models import Policy
@@ -82,7 +82,7 @@ def test_an_upload_shows_its_progress_bar_then_the_result(page: Page, log_in, wo
     expect(page.locator("table.imports")).to_have_count(0)
     upload(page, content)
 
-    job = PortfolioImport.objects.get()
+    job = ImportRun.objects.get()
     assert (job.status, job.created_by, job.file_name, job.source) == ("queued", world.alice, "nn.csv", "upload")
     assert page.url.endswith(f"/imports/{job.pk}/")
     status = page.locator("#import-status")
@@ -125,7 +125,7 @@ def test_an_upload_shows_its_progress_bar_then_the_result(page: Page, log_in, wo
 
 
 def test_an_unmatched_record_is_linked_to_the_clients_file(page: Page, log_in, world, media):
-    job = PortfolioImport.objects.create(
+    job = ImportRun.objects.create(
         office=world.office, created_by=world.admin, file_name="nn.csv", source="command"
     )
     job.file.save(f"{job.pk}.dat", ContentFile(csv_bytes([row(policy_number="3000000999", mandate="no")])))
@@ -182,5 +182,5 @@ def test_a_file_with_a_wrong_header_is_refused(page: Page, log_in, world, media)
     expect(page.locator("#import-status")).to_contain_text(fr("Nothing was changed."))
     expect(page.locator("#import-progress")).to_have_count(0)
     expect(page.locator("#import-done")).to_have_count(0)
-    job = PortfolioImport.objects.get()
+    job = ImportRun.objects.get()
     assert (job.status, job.records) == ("failed", 0)

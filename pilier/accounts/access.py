@@ -29,7 +29,7 @@ from .models import STAFF_ROLES, Membership, Office, Role, User
 
 if TYPE_CHECKING:
     from pilier.clients.models import CareerLine, Client, Income
-    from pilier.couplings.models import PortfolioImport, UnmatchedRecord
+    from pilier.couplings.models import ImportRun, UnmatchedRecord
     from pilier.policies.models import Policy
 
 CLIENT = "client"  # the client of one file, through the portal (later issue): read-only
@@ -263,19 +263,19 @@ def income_for_user(
 # Imports and unmatched records (staff only) ---------------------------------------------------------
 
 
-def imports_visible_to(who: Actor | User | AnonymousUser | None) -> QuerySet[PortfolioImport]:
+def imports_visible_to(who: Actor | User | AnonymousUser | None) -> QuerySet[ImportRun]:
     """The office's imports (their records may concern any file: totals, not names)."""
-    from pilier.couplings.models import PortfolioImport
+    from pilier.couplings.models import ImportRun
 
     actor = as_actor(who)
     if not actor.is_staff_member:
-        return PortfolioImport.objects.none()
-    return PortfolioImport.objects.filter(office=actor.office)
+        return ImportRun.objects.none()
+    return ImportRun.objects.filter(office=actor.office)
 
 
 def import_for_user(
     who: Actor | User | AnonymousUser | None, import_id: object, *, write: bool = False
-) -> PortfolioImport:
+) -> ImportRun:
     """Same 404 for another office's import and a missing one."""
     actor = as_actor(who)
     job = imports_visible_to(actor).filter(pk=_uuid(import_id)).select_related("created_by").first()

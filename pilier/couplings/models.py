@@ -21,13 +21,26 @@ class ImportSource(models.TextChoices):
     COMMAND = "command", _("Command")
 
 
-class PortfolioImport(models.Model):
-    """One portfolio file from an insurer (or several), and what importing it did."""
+class ImportKind(models.TextChoices):
+    """What a run imports. Only the insurer portfolio has a reader today; the other two arrive with their
+    issues (the management-software export, the MyPension PDF), as runs of the same family."""
+
+    PORTFOLIO = "portfolio", _("Insurer portfolio")
+    CLIENT_EXPORT = "client_export", _("Client export")
+    MYPENSION = "mypension", _("MyPension")
+
+
+class ImportRun(models.Model):
+    """One file imported into an office (an insurer's portfolio, ...), and what importing it did.
+
+    Its life cycle is pilier/couplings/jobs.py: queued, claimed once by a worker (running), then done or
+    failed; a run left running by a worker that died is recovered from there."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="portfolio_imports")
+    kind = models.CharField(max_length=16, choices=ImportKind, default=ImportKind.PORTFOLIO)
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="import_runs")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="portfolio_imports"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="import_runs"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -36,7 +49,8 @@ class PortfolioImport(models.Model):
     file_name = models.CharField(_("file"), max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     status = models.CharField(max_length=10, choices=ImportStatus, default=ImportStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="0 to 100; while running, see jobs.progress_of")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker claimed it (recovered runs)")
     insurers = models.JSONField(default=list, blank=True)
     records = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
@@ -78,7 +92,7 @@ class UnmatchedRecord(models.Model):
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="unmatched_records", db_index=False)
     # Not indexed: never looked up by it (imports are kept), and every index is one more write per record.
     last_import = models.ForeignKey(
-        PortfolioImport, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+        ImportRun, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
     )
     insurer = models.CharField(max_length=20)
     number = models.CharField(max_length=40)

@@ -1,8 +1,8 @@
-from .models import PortfolioImport
+from .models import ImportRun
 from .services import import_progress
 
 
-def import_as_dict(job: PortfolioImport) -> dict:
+def import_as_dict(job: ImportRun) -> dict:
     """What the API's GET and the import command print."""
     return {
         "id": str(job.pk),

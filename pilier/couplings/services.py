@@ -33,7 +33,7 @@ from pilier.policies.models import INSURER_FIELDS, Policy
 
 from .insurers.parsers import UnreadableFile, records
 from .insurers.records import Record, RecordError, RecordReader
-from .models import ImportStatus, PortfolioImport, UnmatchedReason, UnmatchedRecord, UnmatchedStatus
+from .models import ImportStatus, ImportRun, UnmatchedReason, UnmatchedRecord, UnmatchedStatus
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +46,10 @@ def progress_key(import_id) -> str:
     return f"portfolio-import:{import_id}:progress"
 
 
-def portfolio_import_create(*, office, user, file, file_name: str, source: str) -> PortfolioImport:
+def portfolio_import_create(*, office, user, file, file_name: str, source: str) -> ImportRun:
     """Stores the file and queues the import (run by the worker, see tasks.py). The file is not left
     behind when the row cannot be saved, nor when the job cannot be queued (the import then fails)."""
-    job = PortfolioImport(office=office, created_by=user, file_name=file_name[:255], source=source)
+    job = ImportRun(office=office, created_by=user, file_name=file_name[:255], source=source)
     name = job.file.field.generate_filename(job, f"{job.pk}.dat")
     try:
         job.file.save(f"{job.pk}.dat", file if isinstance(file, File) else File(file), save=False)
@@ -68,27 +68,27 @@ def _enqueue(import_id) -> None:
         run_portfolio_import.enqueue(str(import_id))
     except Exception:
         logger.exception("portfolio import %s could not be queued", import_id)
-        job = PortfolioImport.objects.select_related("created_by").filter(pk=import_id).first()
+        job = ImportRun.objects.select_related("created_by").filter(pk=import_id).first()
         if job is None:
             return
         with translation.override(job.created_by.language if job.created_by else "fr"):
             failure = _("The import could not be queued: nothing was changed. Try again or contact support.")
-        PortfolioImport.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
+        ImportRun.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
             status=ImportStatus.FAILED, failure=failure, finished_at=timezone.now()
         )
         _delete_file(job)
 
 
-def portfolio_import_run(*, portfolio_import: PortfolioImport) -> PortfolioImport:
+def portfolio_import_run(*, portfolio_import: ImportRun) -> ImportRun:
     job = portfolio_import
     # A job row is claimed once (the worker may be restarted on it).
-    claimed = PortfolioImport.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
+    claimed = ImportRun.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, started_at=timezone.now()
     )
     if not claimed:
         # Running elsewhere (its file is being read), or ended: a file still there then (a process
         # stopped between saving the result and deleting it, or a row deleted) goes now.
-        current = PortfolioImport.objects.filter(pk=job.pk).first()
+        current = ImportRun.objects.filter(pk=job.pk).first()
         if current is None or current.is_finished:
             _delete_file(current or job)
         return current or job
@@ -103,7 +103,7 @@ def portfolio_import_run(*, portfolio_import: PortfolioImport) -> PortfolioImpor
     return job
 
 
-def _run(job: PortfolioImport) -> None:
+def _run(job: ImportRun) -> None:
     language = job.created_by.language if job.created_by else "fr"
     with translation.override(language):
         try:
@@ -126,7 +126,7 @@ def _run(job: PortfolioImport) -> None:
         job.save()
 
 
-def _delete_file(job: PortfolioImport) -> None:
+def _delete_file(job: ImportRun) -> None:
     name = job.file.name
     if not name:
         return
@@ -137,12 +137,12 @@ def _delete_file(job: PortfolioImport) -> None:
         return
     job.file.name = ""
     try:
-        PortfolioImport.objects.filter(pk=job.pk).update(file="")
+        ImportRun.objects.filter(pk=job.pk).update(file="")
     except DatabaseError:  # the file is gone all the same; the row names a missing file
         logger.exception("portfolio import %s: its row could not be updated", job.pk)
 
 
-def import_progress(job: PortfolioImport) -> int:
+def import_progress(job: ImportRun) -> int:
     if job.status == ImportStatus.RUNNING:
         return cache.get(progress_key(job.pk), 0)
     return 100 if job.is_finished else 0
@@ -258,7 +258,7 @@ def _no_cyclic_gc():
 
 
 class _Import:
-    def __init__(self, job: PortfolioImport, stream):
+    def __init__(self, job: ImportRun, stream):
         self.job, self.stream, self.office = job, stream, job.office
         self.db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the `connection` proxy costs a lookup per use
         self.outcome = Outcome()

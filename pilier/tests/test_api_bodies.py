@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import api_headers
-from pilier.couplings.models import PortfolioImport
+from pilier.couplings.models import ImportRun
 from pilier.lib.api_parser import MAX_DEPTH, parse_json
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_an_unreadable_json_body_is_a_400_with_its_reason(client, world, english
     else:
         assert response.status_code == 400, response.content[:300]
         assert response.json() == {"detail": message}
-    assert not PortfolioImport.objects.exists()
+    assert not ImportRun.objects.exists()
 
 
 def test_the_reason_is_in_the_callers_language(client, world):

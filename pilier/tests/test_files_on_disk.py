@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from conftest import api_headers
 from pilier.couplings import services
-from pilier.couplings.models import PortfolioImport
+from pilier.couplings.models import ImportRun
 from pilier.couplings.tests.conftest import csv_bytes, row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,7 +131,7 @@ def test_an_uploaded_file_is_private_while_it_waits(client, world, media, settin
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # this one goes through a temporary file, as large ones do
     client.force_login(world.bob)
     client.post(reverse("couplings:imports"), {"file": SimpleUploadedFile("nn.csv", csv_bytes([row()] * 10))})
-    job = PortfolioImport.objects.get()
+    job = ImportRun.objects.get()
     assert job.status == "queued"  # no worker in this test
     path = Path(job.file.path)
     assert mode(path) == 0o600
@@ -144,8 +144,8 @@ def test_an_uploaded_file_is_private_while_it_waits(client, world, media, settin
 def queued(world, media):
     """An import waiting for the worker, with its file."""
 
-    def make(status="queued") -> PortfolioImport:
-        job = PortfolioImport.objects.create(
+    def make(status="queued") -> ImportRun:
+        job = ImportRun.objects.create(
             office=world.office, created_by=world.admin, file_name="nn.csv", source="upload", status=status
         )
         job.file.save(f"{job.pk}.dat", ContentFile(csv_bytes([row()])), save=True)
@@ -176,14 +176,14 @@ def test_the_file_goes_when_the_import_fails_on_an_unexpected_error(queued, medi
 @pytest.mark.django_db
 def test_the_file_goes_even_when_the_result_cannot_be_saved(queued, media, monkeypatch):
     job = queued()
-    original = PortfolioImport.save
+    original = ImportRun.save
 
     def failing_save(self, *args, **kwargs):
         if self.status != "queued":
             raise DatabaseError("the database went away")
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(PortfolioImport, "save", failing_save)
+    monkeypatch.setattr(ImportRun, "save", failing_save)
     with pytest.raises(DatabaseError):
         services.portfolio_import_run(portfolio_import=job)
     assert not files_under(media)
@@ -224,7 +224,7 @@ def test_an_import_that_cannot_be_queued_fails_and_its_file_goes(
             content_type="application/json",
             **api_headers(world.token(world.alice)),
         )
-    job = PortfolioImport.objects.get(pk=response.json()["id"])
+    job = ImportRun.objects.get(pk=response.json()["id"])
     assert job.status == "failed" and job.finished_at is not None
     assert job.failure == "The import could not be queued: nothing was changed. Try again or contact support."
     assert not job.file and not files_under(media)
@@ -235,7 +235,7 @@ def test_a_file_whose_import_cannot_be_saved_is_not_kept(world, media, monkeypat
     def failing_save(self, *args, **kwargs):
         raise DatabaseError("the database went away")
 
-    monkeypatch.setattr(PortfolioImport, "save", failing_save)
+    monkeypatch.setattr(ImportRun, "save", failing_save)
     with pytest.raises(DatabaseError):
         services.portfolio_import_create(
             office=world.office, user=world.admin, file=ContentFile(b"x"), file_name="nn.csv", source="api"
@@ -250,4 +250,4 @@ def test_a_refused_upload_leaves_no_temporary_copy(client, world, media, setting
     client.force_login(world.bob)
     response = client.post(reverse("couplings:imports"), {"file": SimpleUploadedFile("nn.csv", b"x" * 5000)})
     assert response.status_code == 413
-    assert not files_under(Path(settings.FILE_UPLOAD_TEMP_DIR)) and not PortfolioImport.objects.exists()
+    assert not files_under(Path(settings.FILE_UPLOAD_TEMP_DIR)) and not ImportRun.objects.exists()

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from pilier.couplings.insurers.records import FIELDS
-from pilier.couplings.models import PortfolioImport
+from pilier.couplings.models import ImportRun
 from pilier.couplings.services import portfolio_import_run
 
 HEADER = ";".join(FIELDS)
@@ -46,7 +46,7 @@ def run_import(world):
         user = user or world.admin
         from pilier.accounts.access import staff_membership
 
-        job = PortfolioImport.objects.create(
+        job = ImportRun.objects.create(
             office=staff_membership(user).office, created_by=user, file_name=name, source="command"
         )
         job.file.save(f"{job.pk}.dat", ContentFile(content), save=True)

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from conftest import api_headers
-from pilier.couplings.models import PortfolioImport, UnmatchedRecord
+from pilier.couplings.models import ImportRun, UnmatchedRecord
 from pilier.policies.models import Policy
 from pilier.tests.factories import PolicyFactory
 
@@ -25,7 +25,7 @@ def test_an_upload_runs_in_the_background_and_the_page_shows_the_result(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(reverse("couplings:imports"), {"file": upload})
     assert len(callbacks) == 1  # the job was queued after the row was committed
-    job = PortfolioImport.objects.get()
+    job = ImportRun.objects.get()
     assert response["Location"] == reverse("couplings:detail", args=[job.pk])
     assert (job.status, job.created_by, job.updated, job.unmatched) == ("done", world.bob, 1, 1)
     assert not job.file  # the file (personal data) is not kept
@@ -38,7 +38,7 @@ def test_an_upload_runs_in_the_background_and_the_page_shows_the_result(
 def test_while_it_runs_the_page_polls_a_progress_bar(client, world):
     client.force_login(world.bob)
     client.post(reverse("couplings:imports"), {"file": SimpleUploadedFile("nn.csv", csv_bytes([row()]))})
-    job = PortfolioImport.objects.get()
+    job = ImportRun.objects.get()
     assert job.status == "queued"  # no worker in this test
     fragment = client.get(reverse("couplings:detail", args=[job.pk]), headers={"HX-Request": "true"}).content.decode()
     assert 'hx-trigger="every 1s"' in fragment and "<progress" in fragment and "<html" not in fragment
@@ -48,14 +48,14 @@ def test_an_upload_without_file_is_refused_with_a_message(client, world):
     client.force_login(world.bob)
     response = client.post(reverse("couplings:imports"), {})
     assert response.status_code == 200 and response.context["form"].errors["file"]
-    assert not PortfolioImport.objects.exists()
+    assert not ImportRun.objects.exists()
 
 
 def test_a_refused_file_shows_why(client, world, django_capture_on_commit_callbacks):
     client.force_login(world.bob)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("couplings:imports"), {"file": SimpleUploadedFile("x.csv", b"a;b\n1;2\n")})
-    job = PortfolioImport.objects.get()
+    job = ImportRun.objects.get()
     html = client.get(reverse("couplings:detail", args=[job.pk])).content.decode()
     assert job.status == "failed" and 'id="import-failure"' in html
 
@@ -87,7 +87,7 @@ def test_the_api_takes_json_records(client, world, django_capture_on_commit_call
 def test_the_api_refuses_a_request_without_file_or_records(client, world):
     response = client.post("/api/v1/portfolio-imports", **api_headers(world.token(world.alice)))
     assert response.status_code == 422 and "file" in response.json()["errors"]
-    assert not PortfolioImport.objects.exists()
+    assert not ImportRun.objects.exists()
 
 
 def test_the_command_runs_in_the_foreground_and_prints_the_result(world, tmp_path):

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import api_headers
-from pilier.couplings.models import PortfolioImport
+from pilier.couplings.models import ImportRun
 
 from .conftest import csv_bytes, row
 
@@ -95,7 +95,7 @@ def test_the_api_refuses_a_file_declared_over_the_limit_without_reading_it(clien
     )
     assert response.status_code == 413 and response["Content-Type"].startswith("application/json")
     assert response.json() == {"detail": "The file is larger than 10 KB."}
-    assert not PortfolioImport.objects.exists() and not files_under(small_limits)
+    assert not ImportRun.objects.exists() and not files_under(small_limits)
 
 
 def test_the_api_stops_reading_a_file_over_the_limit_whatever_content_length_says(client, world, english, small_limits):
@@ -106,7 +106,7 @@ def test_the_api_stops_reading_a_file_over_the_limit_whatever_content_length_say
     )
     assert response.status_code == 413 and "larger than" in response.json()["detail"]
     assert stream.position < 100_000  # stopped near the limit, the rest never read
-    assert not PortfolioImport.objects.exists()
+    assert not ImportRun.objects.exists()
     assert not files_under(small_limits)  # nor its temporary copy left
 
 
@@ -114,13 +114,13 @@ def test_the_api_takes_a_file_under_the_limit(client, world, small_limits):
     body = multipart(csv_bytes([row()]))
     response = post_api(client, world, data=body, content_type=MULTIPART)
     assert response.status_code == 202
-    assert PortfolioImport.objects.get().file_name == "nn.csv"
+    assert ImportRun.objects.get().file_name == "nn.csv"
 
 
 def test_the_api_refuses_an_empty_file_at_once(client, world, english, small_limits):
     response = post_api(client, world, data=multipart(b""), content_type=MULTIPART)
     assert response.status_code == 422 and response.json()["errors"] == {"file": ["The file is empty."]}
-    assert not PortfolioImport.objects.exists()
+    assert not ImportRun.objects.exists()
 
 
 def test_the_api_refuses_a_multipart_body_it_cannot_read(client, world, english):
@@ -139,7 +139,7 @@ def test_the_api_refuses_records_declared_over_their_limit_without_reading_them(
         **{"wsgi.input": NeverRead()},
     )
     assert response.status_code == 413 and response.json() == {"detail": "The request body is larger than 1000 bytes."}
-    assert not PortfolioImport.objects.exists()
+    assert not ImportRun.objects.exists()
 
 
 def test_records_may_be_larger_than_any_other_api_body(client, world, settings, django_capture_on_commit_callbacks):
@@ -150,7 +150,7 @@ def test_records_may_be_larger_than_any_other_api_body(client, world, settings, 
     with django_capture_on_commit_callbacks(execute=True):
         response = post_api(client, world, data=body, content_type="application/json")
     assert response.status_code == 202
-    assert PortfolioImport.objects.get().unmatched == 30
+    assert ImportRun.objects.get().unmatched == 30
 
 
 def test_another_api_body_over_its_limit_is_a_json_413(client, world, english, settings):
@@ -181,7 +181,7 @@ def test_a_json_body_that_is_not_a_list_of_records_is_refused_at_once(client, wo
     response = post_api(client, world, data=json.dumps(body).encode(), content_type="application/json")
     assert response.status_code == 422, response.content
     assert response.json()["detail"] == "Invalid input." and response.json()["errors"]["__all__"]
-    assert not PortfolioImport.objects.exists()  # not queued to fail later
+    assert not ImportRun.objects.exists()  # not queued to fail later
 
 
 def test_the_api_names_the_record_that_is_not_an_object(client, world, english):
@@ -195,7 +195,7 @@ def test_records_may_come_in_an_object_under_records(client, world, django_captu
     body = json.dumps({"records": [row(mandate="no")]}).encode()
     with django_capture_on_commit_callbacks(execute=True):
         response = post_api(client, world, data=body, content_type="application/json")
-    assert response.status_code == 202 and PortfolioImport.objects.get().unmatched == 1
+    assert response.status_code == 202 and ImportRun.objects.get().unmatched == 1
 
 
 def test_the_openapi_document_lists_the_refusals_of_an_import(client):
@@ -221,7 +221,7 @@ def test_the_page_refuses_a_file_declared_over_the_limit_before_the_csrf_check_r
     assert response.status_code == 413
     html = response.content.decode()
     assert 'id="refused-body">The file is larger than 10 KB.<' in html and "<html" in html
-    assert not PortfolioImport.objects.exists()
+    assert not ImportRun.objects.exists()
 
 
 def test_the_page_stops_reading_a_file_over_the_limit_and_says_why(client, world, english, small_limits):
@@ -239,7 +239,7 @@ def test_the_page_stops_reading_a_file_over_the_limit_and_says_why(client, world
     assert response.status_code == 413
     assert response.context["form"].errors["file"] == ["The file is larger than 10 KB."]
     assert stream.position < 100_000
-    assert not PortfolioImport.objects.exists() and not files_under(small_limits)
+    assert not ImportRun.objects.exists() and not files_under(small_limits)
 
 
 def test_any_other_page_refuses_a_body_over_the_small_limit(world, english, settings):

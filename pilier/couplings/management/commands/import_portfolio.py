@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pilier.accounts.access import staff_membership
 from pilier.accounts.models import User
-from pilier.couplings.models import ImportSource, PortfolioImport
+from pilier.couplings.models import ImportSource, ImportRun
 from pilier.couplings.selectors import import_as_dict
 from pilier.couplings.services import portfolio_import_run
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
-        job = PortfolioImport(
+        job = ImportRun(
             office=membership.office, created_by=user, file_name=path.name, source=ImportSource.COMMAND
         )
         with path.open("rb") as stream:
