@@ -275,7 +275,7 @@ def plan(args) -> dict:
 
 
 class FileWriter:
-    """Records as an insurer's portfolio file writes them (pilier.couplings.insurers.records.FIELDS)."""
+    """Records as an insurer's portfolio file writes them (pilier.couplings.portfolio.records.FIELDS)."""
 
     def __init__(self, rng, clients, policies, numbers, policy_numbers):
         from pilier.policies.catalogue import TYPES
@@ -438,7 +438,7 @@ class FileWriter:
 
     def write(self, path: Path, counts: dict) -> None:
         """Streamed: one record made and written at a time, in a shuffled order of kinds."""
-        from pilier.couplings.insurers.records import FIELDS
+        from pilier.couplings.portfolio.records import FIELDS
 
         matched = self.rng.sample(self.policies, counts["updated"] + counts["unchanged"])
         to_update = iter(matched[: counts["updated"]])
@@ -467,7 +467,7 @@ class FileWriter:
 def floor(path: Path, database: Path) -> tuple[int, float]:
     """The same file read with the csv module, its rows inserted with executemany into a bare table of
     15 text columns, in one transaction, with the app's SQLite settings (WAL, synchronous=NORMAL)."""
-    from pilier.couplings.insurers.records import FIELDS
+    from pilier.couplings.portfolio.records import FIELDS
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)

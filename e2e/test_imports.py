@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from pilier.couplings.insurers.records import FIELDS
+from pilier.couplings.portfolio.records import FIELDS
 from pilier.couplings.models import ImportRun, UnmatchedRecord
 from pilier.couplings.services import portfolio_import_run
 from pilier.couplings.tests.conftest import csv_bytes, row

@@ -31,8 +31,8 @@ from pilier.policies.catalogue import TYPES
 from pilier.policies.insurers import InvalidPolicyNumber, normalise_policy_number
 from pilier.policies.models import INSURER_FIELDS, Policy
 
-from .insurers.parsers import UnreadableFile, records
-from .insurers.records import Record, RecordError, RecordReader
+from .portfolio.readers import UnreadableFile, records
+from .portfolio.records import Record, RecordError, RecordReader
 from .models import ImportStatus, ImportRun, UnmatchedReason, UnmatchedRecord, UnmatchedStatus
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 
-from pilier.couplings.insurers.records import FIELDS
+from pilier.couplings.portfolio.records import FIELDS
 from pilier.couplings.models import ImportRun
 from pilier.couplings.services import portfolio_import_run
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from pilier.couplings.insurers.records import FIELDS
+from pilier.couplings.portfolio.records import FIELDS
 from pilier.couplings.models import UnmatchedRecord
 from pilier.couplings.services import unmatched_dismiss, unmatched_link
 from pilier.policies.models import Policy

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pilier.couplings.insurers.records import FIELDS
+from pilier.couplings.portfolio.records import FIELDS
 from pilier.couplings.models import UnmatchedRecord
 from pilier.policies.models import Policy
 from pilier.tests.factories import PolicyFactory
@@ -98,7 +98,7 @@ def test_a_message_quotes_a_huge_value_shortened(world, run_import):
 
 def test_the_fields_of_a_record_are_checked_against_the_columns_that_store_them():
     from pilier.clients.models import Client
-    from pilier.couplings.insurers.records import limits
+    from pilier.couplings.portfolio.records import limits
 
     assert limits()["policy_number"] == Policy._meta.get_field("number").max_length
     assert limits()["holder_last_name"] == Client._meta.get_field("last_name").max_length

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pilier.clients.identifiers import InvalidNationalNumber, national_number_for, parse_national_number
-from pilier.couplings.insurers.records import fast_national_number
+from pilier.couplings.portfolio.records import fast_national_number
 
 
 def slow(value):
@@ -57,7 +57,7 @@ import uuid  # noqa: E402
 
 import pytest  # noqa: E402
 
-from pilier.couplings.insurers.records import FIELDS, RecordError, RecordReader, parse_record  # noqa: E402
+from pilier.couplings.portfolio.records import FIELDS, RecordError, RecordReader, parse_record  # noqa: E402
 from pilier.policies.insurers import insurers  # noqa: E402
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pilier.clients.identifiers import national_number_for
-from pilier.couplings.insurers.parsers import records
-from pilier.couplings.insurers.records import FIELDS, parse_record
+from pilier.couplings.portfolio.readers import records
+from pilier.couplings.portfolio.records import FIELDS, parse_record
 from pilier.couplings.models import UnmatchedRecord
 from pilier.policies.catalogue import TYPES
 from pilier.policies.insurers import insurers
@@ -223,7 +223,7 @@ def test_the_readme_header_line_is_the_field_list_of_the_code():
 def test_the_readme_lists_every_insurer_type_and_telebib_code_the_code_knows():
     assert [_code(row[0]) for row in _table_after("### insurer")] == [item.code for item in insurers()]
     assert [_code(row[0]) for row in _table_after("### type")] == list(TYPES)
-    telebib = json.loads((Path(__file__).resolve().parents[1] / "insurers" / "types.json").read_text())
+    telebib = json.loads((Path(__file__).resolve().parents[1] / "portfolio" / "types.json").read_text())
     documented = {
         _code(row[0]): (_code(row[2]), row[3] == "yes") for row in _table_after("#### Telebib2 X058 cover codes")
     }
