@@ -23,7 +23,8 @@ def _gap(inputs: Inputs, rules: Rules, options: Options, projection: Projection)
     """80 % of the current income, less the legal pension estimate and the annuity of the capitals."""
     if projection.total_gross is None or inputs.years_left is None or not inputs.years_done:
         return None
-    steps, missing = Steps(), []
+    steps = Steps()
+    missing: list[str] = []
     if inputs.social_status == "company_director" and inputs.gross_remuneration:
         year = (
             max(y for y in inputs.gross_remuneration if y <= inputs.year)
@@ -48,15 +49,18 @@ def _gap(inputs: Inputs, rules: Rules, options: Options, projection: Projection)
             missing.append(f"param:{key}")
         else:
             steps.param(name, param)
-    coefficient = rules.coefficients.get(inputs.retirement_age, {}).get(options.annuity_option)
-    known = coefficient is not None and coefficient.value is not None
-    if not known and options.coefficient is None:
+    coefficient = (
+        rules.coefficients.get(inputs.retirement_age, {}).get(options.annuity_option)
+        if inputs.retirement_age is not None
+        else None
+    )
+    if (coefficient is None or coefficient.value is None) and options.coefficient is None:
         missing.append(f"coefficient:{inputs.retirement_age}:{options.annuity_option}")
     if missing:
         return Figure(None, steps.items, steps.unverified, missing)
-    if known:
+    if coefficient is not None and coefficient.value is not None:
         steps.param("coefficient", coefficient)
-    else:
+    elif options.coefficient is not None:
         steps.assume("coefficient", options.coefficient, "chosen for this analysis: the rules have none for this age")
     legal_pension_and_target(steps, inputs, "income")
     steps.input("capital", projection.total_gross, "projection: total gross capital")

@@ -10,10 +10,11 @@ rate (an assumption), T the years left.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from .inputs import Inputs, Options, Rules
 from .products import ZERO, Product, _need
-from .steps import Figure, Steps
+from .steps import Figure, Param, Steps
 
 MAIN_GROUP = {"eip": "eip", "cpti": "cpti"}
 
@@ -41,6 +42,8 @@ def _remuneration(steps: Steps, inputs: Inputs, key: str, missing: list[str]) ->
 
 def legal_pension_and_target(steps: Steps, inputs: Inputs, income: str) -> None:
     """Steps `legal_pension` (the estimate) and `target` (80 % of `income`), from the career."""
+    if inputs.years_left is None:  # callers list "birth_date" as missing and stop before
+        raise ValueError("no years left without a birth date")
     steps.input("years_done", Decimal(inputs.years_done), "career lines")
     steps.input("years_left", Decimal(inputs.years_left), f"legal retirement age {inputs.retirement_age}")
     steps.input("years_before_2021", Decimal(inputs.years_before_2021), "career lines")
@@ -58,7 +61,8 @@ def eighty_percent(inputs: Inputs, rules: Rules, options: Options, key: str) -> 
     status = {"eip": "company_director", "cpti": "self_employed"}[key]
     if inputs.social_status != status:
         return Product(key, False, "not_" + status)
-    steps, missing = Steps(), []
+    steps = Steps()
+    missing: list[str] = []
     have_pay = _remuneration(steps, inputs, key, missing)
     if inputs.years_left is None:
         missing.append("birth_date")
@@ -83,7 +87,7 @@ def eighty_percent(inputs: Inputs, rules: Rules, options: Options, key: str) -> 
             steps.param("technical_rate", default)
     else:
         steps.assume("technical_rate", rate, "chosen for this analysis")
-    coefficient = None
+    coefficient: Param | None = None
     if inputs.retirement_age is not None:
         coefficient = rules.coefficients.get(inputs.retirement_age, {}).get(options.annuity_option)
         if (coefficient is None or coefficient.value is None) and options.coefficient is None:
@@ -92,8 +96,10 @@ def eighty_percent(inputs: Inputs, rules: Rules, options: Options, key: str) -> 
         return Product(key, True, max_premium=Figure(None, steps.items, steps.unverified, sorted(set(missing))))
     if coefficient is not None and coefficient.value is not None:
         steps.param("coefficient", coefficient)
-    else:
+    elif options.coefficient is not None:
         steps.assume("coefficient", options.coefficient, "chosen for this analysis: the rules have none for this age")
+    else:  # no retirement age: years_left is None too, so "birth_date" is missing and we stopped above
+        raise ValueError("no coefficient for an unknown retirement age")
     legal_pension_and_target(steps, inputs, "remuneration")
     steps.calc("room_annuity_raw", "sub", "target", "legal_pension")
     steps.calc("room_annuity", "floor0", "room_annuity_raw")
@@ -105,9 +111,9 @@ def eighty_percent(inputs: Inputs, rules: Rules, options: Options, key: str) -> 
     group = MAIN_GROUP[key]
     main = next((p for p in inputs.policies if p.main_group == group and p.is_main), None)
     others = [p for p in inputs.policies if p.pillar == 2 and p is not main and p.reserves]
-    names = []
+    names: list[str] = []
     for index, policy in enumerate(others, start=1):
-        steps.input(f"other_reserves_{index}", policy.reserves, policy.label)
+        steps.input(f"other_reserves_{index}", policy.reserves or ZERO, policy.label)
         steps.calc(f"other_capital_{index}", "mul", f"other_reserves_{index}", "growth")
         names.append(f"other_capital_{index}")
     if names:
@@ -130,7 +136,7 @@ def eighty_percent(inputs: Inputs, rules: Rules, options: Options, key: str) -> 
     steps.calc("room_raw", "sub", "max_premium", "paid")
     steps.calc("room", "floor0", "room_raw")
     room = Figure(steps.value("room"), list(steps.items), steps.unverified)
-    extra = {"capital_max": steps.value("capital_max")}
+    extra: dict[str, Any] = {"capital_max": steps.value("capital_max")}
     if key == "eip":
         # A one-off premium for the years already worked (back service), paid now.
         back = steps.fork()

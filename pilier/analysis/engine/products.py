@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from .inputs import Inputs, Rules
+from .inputs import Inputs, PolicyInput, Rules
 from .steps import Figure, Steps
 
 ZERO = Decimal(0)
@@ -18,7 +19,7 @@ class Product:
     max_premium: Figure = field(default_factory=lambda: Figure(None))
     paid: Decimal = ZERO
     room: Figure = field(default_factory=lambda: Figure(None))
-    extra: dict = field(default_factory=dict)  # e.g. back_service, regimes
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. back_service, regimes
 
     @property
     def unverified(self) -> list[str]:
@@ -33,15 +34,17 @@ class Product:
         return sorted(set(self.max_premium.missing) | set(self.room.missing))
 
 
-def _paid(inputs: Inputs, types: set[str]) -> tuple[Decimal, list]:
-    policies = [p for p in inputs.policies if p.type in types and p.status == "active" and p.annual_premium]
-    return sum((p.annual_premium for p in policies), ZERO), policies
+def _paid(inputs: Inputs, types: set[str]) -> list[tuple[PolicyInput, Decimal]]:
+    """The active policies of `types` with a premium, each with that premium."""
+    return [
+        (p, p.annual_premium) for p in inputs.policies if p.type in types and p.status == "active" and p.annual_premium
+    ]
 
 
 def _room(steps: Steps, max_name: str, inputs: Inputs, types: set[str]) -> Figure:
-    paid, policies = _paid(inputs, types)
-    for index, policy in enumerate(policies):
-        steps.input(f"paid_{index + 1}", policy.annual_premium, policy.label)
+    policies = _paid(inputs, types)
+    for index, (policy, premium) in enumerate(policies):
+        steps.input(f"paid_{index + 1}", premium, policy.label)
     if policies:
         steps.calc("paid", "sum", *[f"paid_{i + 1}" for i in range(len(policies))])
     else:
@@ -67,7 +70,8 @@ def plci(inputs: Inputs, rules: Rules, social: bool) -> Product:
     key = "plci_social" if social else "plci"
     if inputs.social_status not in SELF_EMPLOYED:
         return Product(key, False, "not_self_employed")
-    steps, missing = Steps(), []
+    steps = Steps()
+    missing: list[str] = []
     year = inputs.year
     if inputs.plci_reference_income is not None:
         steps.input("reference_income", inputs.plci_reference_income.value, inputs.plci_reference_income.source)
@@ -98,7 +102,8 @@ def plci(inputs: Inputs, rules: Rules, social: bool) -> Product:
 
 
 def pension_savings(inputs: Inputs, rules: Rules) -> Product:
-    steps, missing = Steps(), []
+    steps = Steps()
+    missing: list[str] = []
     ok = all(
         [
             _need(steps, rules, "max_30", "pension_savings.max_30", missing),
@@ -133,7 +138,8 @@ def pension_savings(inputs: Inputs, rules: Rules) -> Product:
 
 
 def long_term_savings(inputs: Inputs, rules: Rules) -> Product:
-    steps, missing = Steps(), []
+    steps = Steps()
+    missing: list[str] = []
     income = inputs.net_income.get(inputs.year)
     if income is None:
         missing.append(f"income:{inputs.year}")

@@ -55,6 +55,7 @@ def project(inputs: Inputs, rules: Rules, options: Options) -> Projection:
     payout = [rules.get(k) for k in payout_keys]
     pension = [p for p in inputs.policies if p.section == "pension" and (p.reserves or p.annual_premium)]
     unverified: set[str] = set()
+    total_gross = total_net = ZERO
     for policy in pension:
         steps = Steps()
         _rate(steps, rules, options, [])
@@ -69,6 +70,7 @@ def project(inputs: Inputs, rules: Rules, options: Options) -> Projection:
         steps.calc("capital_exact", "add", "reserves_grown", "premiums_grown")
         steps.calc("capital", "round2", "capital_exact")
         gross = Figure(steps.value("capital"), list(steps.items), steps.unverified)
+        total_gross += steps.value("capital")
         net = None
         if policy.pillar == 2 and all(p.value is not None for p in payout):
             for name, param in zip(("inami", "solidarity", "tax"), payout, strict=True):
@@ -80,11 +82,10 @@ def project(inputs: Inputs, rules: Rules, options: Options) -> Projection:
             steps.calc("net_exact", "sub", "taxable", "tax_amount")
             steps.calc("net", "round2", "net_exact")
             net = Figure(steps.value("net"), list(steps.items), steps.unverified)
+        total_net += steps.value("net") if net else steps.value("capital")
         unverified |= set(steps.unverified)
         out.policies.append(PolicyProjection(policy.id, policy.label, gross, net))
-    out.total_gross = sum((p.gross.value for p in out.policies), ZERO)
-    nets = [p.net.value if p.net else p.gross.value for p in out.policies]
-    out.total_net = sum(nets, ZERO)
+    out.total_gross, out.total_net = total_gross, total_net
     # The total capital year by year, for the chart.
     for t in range(0, years + 1):
         growth = (Decimal(1) + rate) ** t

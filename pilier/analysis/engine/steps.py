@@ -21,8 +21,8 @@ class Param:
 class Step:
     name: str  # a stable code; the page translates it (pilier/analysis/labels.py)
     op: str  # input, param, assume, add, sub, mul, div, min, max, floor0, round2, sum, growth, annuity_due
-    args: tuple = ()  # names of earlier steps, or Decimal literals
-    value: Decimal | None = None
+    args: tuple[str | Decimal, ...]  # names of earlier steps, or Decimal literals
+    value: Decimal
     source: str = ""  # for inputs: where it came from; for params: the publication
     verified: bool = True
     url: str | None = None
@@ -70,7 +70,7 @@ def _apply(op: str, values: list[Decimal]) -> Decimal:
 class Steps:
     """Builds a figure's steps; each method records one step and returns its value."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.items: list[Step] = []
         self._values: dict[str, Decimal] = {}
 
@@ -85,6 +85,8 @@ class Steps:
         return self._add(Step(name, "input", (), Decimal(value), source=source))
 
     def param(self, name: str, param: Param) -> Decimal:
+        if param.value is None:  # callers check first (`_need`) and list it as missing
+            raise ValueError(f"parameter {param.key!r} has no value")
         return self._add(
             Step(
                 name,
@@ -103,7 +105,7 @@ class Steps:
         """An assumption the broker may change (e.g. the technical interest rate)."""
         return self._add(Step(name, "assume", (), Decimal(value), note=note, verified=True))
 
-    def calc(self, name: str, op: str, *args, note: str = "") -> Decimal:
+    def calc(self, name: str, op: str, *args: str | Decimal, note: str = "") -> Decimal:
         values = [self._values[a] if isinstance(a, str) else Decimal(a) for a in args]
         return self._add(Step(name, op, tuple(args), _apply(op, values), note=note))
 
