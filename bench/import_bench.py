@@ -5,8 +5,8 @@ DATABASE_URL is set (the targets are SQLite's). One office with 20,000 clients a
 (bulk_create), a CSV file written on disk record by record (updates, unchanged, creations, unmatched
 and a few hundred invalid records), then:
 
-- the import, run as `manage.py import_portfolio` runs it (a ImportRun row with the file, then
-  portfolio_import_run in the foreground), in a fresh Python process so that its memory is its own:
+- the import, run as `manage.py import_portfolio` runs it (an ImportRun row with the file, then
+  pilier.couplings.jobs.run_import in the foreground), in a fresh Python process so that its memory is its own:
   wall-clock time and peak RSS growth; then the same file again (nothing to do); --runs times (3),
   each on a fresh copy of the office: the median time, the largest memory growth;
 - the floor: the same file read with the csv module and inserted with executemany into a bare table
@@ -519,15 +519,17 @@ def child(args) -> None:
 
     from pilier.accounts.access import staff_membership
     from pilier.accounts.models import User
-    from pilier.couplings.models import ImportSource, ImportRun
-    from pilier.couplings.services import portfolio_import_run
+    from pilier.couplings.jobs import run_import
+    from pilier.couplings.models import ImportKind, ImportRun, ImportSource
 
     user = User.objects.get(email=ADMIN_EMAIL)
     office = staff_membership(user).office
     path = Path(args.file)
 
     def new_job():
-        job = ImportRun(office=office, created_by=user, file_name=path.name, source=ImportSource.COMMAND)
+        job = ImportRun(
+            office=office, created_by=user, file_name=path.name, source=ImportSource.COMMAND, kind=ImportKind.PORTFOLIO
+        )
         with path.open("rb") as stream:
             job.file.save(f"{job.pk}.dat", File(stream), save=False)
         job.save()
@@ -554,7 +556,7 @@ def child(args) -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
-    job = portfolio_import_run(portfolio_import=job)
+    job = run_import(run=job)
     seconds = time.perf_counter() - started
     if profiler is not None:
         profiler.disable()
@@ -568,7 +570,7 @@ def child(args) -> None:
     if args.child == "timed":  # the same file again: nothing to do
         job = new_job()
         started = time.perf_counter()
-        job = portfolio_import_run(portfolio_import=job)
+        job = run_import(run=job)
         result["second"] = outcome(job, time.perf_counter() - started)
     Path(args.result).write_text(json.dumps(result))
 
@@ -576,7 +578,7 @@ def child(args) -> None:
 def print_profile(profiler) -> None:
     text = _common.profile_text(profiler, ("cumulative", 25), ("tottime", 25), ("cumulative", r"pilier/", 25))
     print(
-        "\n== cProfile of portfolio_import_run: top 25 by cumulative time, by own time, then pilier's functions "
+        "\n== cProfile of run_import: top 25 by cumulative time, by own time, then pilier's functions "
         "by cumulative time (cProfile about doubles the time)"
     )
     print(text)

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from pilier.couplings.services import portfolio_import_run
+from pilier.couplings.jobs import run_import
 from pilier.couplings.tests.conftest import csv_bytes, row
 
 from .helpers import fr, sophie_lambert
@@ -130,7 +130,7 @@ def test_the_end_of_an_import_is_announced_in_a_live_region_the_poll_keeps(
     page.evaluate("document.getElementById('import-announce').dataset.first = 'yes'")
     expect(page.locator("#import-status")).to_have_attribute("hx-trigger", "every 1s")
 
-    portfolio_import_run(portfolio_import=world.import_of(world.office))  # what the worker does
+    run_import(run=world.import_of(world.office))  # what the worker does
     expect(page.locator("#import-done")).to_have_text(fr("Import done"))  # swapped in by the next poll
     expect(announce).to_have_text(fr("Import done"))
     assert page.evaluate("document.getElementById('import-announce').dataset.first") == "yes"

@@ -11,9 +11,9 @@ from django.core.files.base import ContentFile
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from pilier.couplings.portfolio.records import FIELDS
+from pilier.couplings.jobs import run_import
 from pilier.couplings.models import ImportRun, UnmatchedRecord
-from pilier.couplings.services import portfolio_import_run
+from pilier.couplings.portfolio.records import FIELDS
 from pilier.couplings.tests.conftest import csv_bytes, row
 from pilier.policies.models import Policy
 from pilier.tests.factories import PolicyFactory
@@ -92,7 +92,7 @@ def test_an_upload_shows_its_progress_bar_then_the_result(page: Page, log_in, wo
     expect(status.locator("#import-done")).to_have_count(0)
     page.evaluate("window.stillThisPage = true")  # gone if the page were loaded again
 
-    portfolio_import_run(portfolio_import=job)  # what the worker does
+    run_import(run=job)  # what the worker does
     assert job.status == "done"
 
     done = page.locator("#import-done")
@@ -125,11 +125,9 @@ def test_an_upload_shows_its_progress_bar_then_the_result(page: Page, log_in, wo
 
 
 def test_an_unmatched_record_is_linked_to_the_clients_file(page: Page, log_in, world, media):
-    job = ImportRun.objects.create(
-        office=world.office, created_by=world.admin, file_name="nn.csv", source="command"
-    )
+    job = ImportRun.objects.create(office=world.office, created_by=world.admin, file_name="nn.csv", source="command")
     job.file.save(f"{job.pk}.dat", ContentFile(csv_bytes([row(policy_number="3000000999", mandate="no")])))
-    portfolio_import_run(portfolio_import=job)
+    run_import(run=job)
     record = UnmatchedRecord.objects.get()
     assert (record.status, record.holder_name) == ("open", "Dubois Marc")
 

@@ -1,3 +1,7 @@
+"""The portfolio imports of the API: a file or records pushed, then polled until done.
+
+Codes (status, kind) are the models' TextChoices; every answer has its schema, errors are `ErrorOut`."""
+
 import datetime
 import json
 import uuid
@@ -15,23 +19,27 @@ from pilier.lib.api_errors import ErrorOut, FieldErrors
 from pilier.lib.api_parser import BodyRefused, BodyTooLarge, content_length, parse_json, read_body
 from pilier.lib.uploads import limits, upload_refused
 
-from . import services
+from . import jobs, services
 from .forms import too_large_message
-from .models import ImportSource
+from .models import ImportKind, ImportSource, ImportStatus
 from .selectors import import_as_dict
 
 router = Router(tags=["portfolio imports"])
 
+StatusCode = Literal[tuple(ImportStatus.values)]  # type: ignore[valid-type]
+KindCode = Literal[tuple(ImportKind.values)]  # type: ignore[valid-type]
 
-class ImportError_(Schema):
-    line: int
-    message: str
+
+class LineErrorOut(Schema):
+    line: int = Field(..., description="The record's line in the file (its position from 1 in a JSON list)")
+    message: str = Field(..., description="Why it was rejected, in the language of the user who imported")
 
 
 class ImportOut(Schema):
     id: uuid.UUID
-    status: Literal["queued", "running", "done", "failed"]
-    progress: int = Field(..., description="0 to 100")
+    kind: KindCode = Field(..., description="What is imported: an insurer's portfolio here")
+    status: StatusCode
+    progress: int = Field(..., ge=0, le=100, description="0 to 100")
     file_name: str
     insurers: list[str]
     created_by: str | None
@@ -43,13 +51,13 @@ class ImportOut(Schema):
     unchanged: int
     unmatched: int
     rejected: int
-    errors: list[ImportError_]
+    errors: list[LineErrorOut] = Field(..., description="The first rejected records (5,000 at most)")
     failure: str | None = Field(None, description="Why the whole file was refused")
 
 
 class Accepted(Schema):
     id: uuid.UUID
-    status: str
+    status: StatusCode = Field(..., description="`queued`: poll GET /portfolio-imports/{id} until done or failed")
 
 
 _JSON_BODY = {
@@ -93,10 +101,15 @@ def create_import(request):
         content, name = ContentFile(json.dumps(_records(request)).encode()), "records.json"
     else:
         raise FieldErrors({"file": [_("Send a file (multipart, field “file”) or a JSON list of records.")]})
-    job = services.portfolio_import_create(
-        office=request.office, user=request.user, file=content, file_name=name, source=ImportSource.API
+    run = services.import_run_create(
+        office=request.office,
+        user=request.user,
+        file=content,
+        file_name=name,
+        source=ImportSource.API,
+        kind=ImportKind.PORTFOLIO,
     )
-    return Status(202, {"id": job.pk, "status": job.status})
+    return Status(202, {"id": run.pk, "status": run.status})
 
 
 def _uploaded_file(request):
@@ -140,6 +153,7 @@ def _records(request) -> list[dict]:
     return data
 
 
-@router.get("/{import_id}", response=ImportOut, summary="An import's status, progress and result")
+@router.get("/{import_id}", response={200: ImportOut, 404: ErrorOut}, summary="An import's status, progress and result")
 def get_import(request, import_id: uuid.UUID):
-    return import_as_dict(import_for_user(request.actor, import_id))
+    run = jobs.recover(run=import_for_user(request.actor, import_id))
+    return import_as_dict(run)

@@ -91,9 +91,7 @@ class UnmatchedRecord(models.Model):
     # No index of its own: both indexes below start with it.
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="unmatched_records", db_index=False)
     # Not indexed: never looked up by it (imports are kept), and every index is one more write per record.
-    last_import = models.ForeignKey(
-        ImportRun, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
-    )
+    last_import = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False)
     insurer = models.CharField(max_length=20)
     number = models.CharField(max_length=40)
     number_key = models.CharField(max_length=40)

@@ -1,24 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from .jobs import progress_of
 from .models import ImportRun
-from .services import import_progress
 
 
-def import_as_dict(job: ImportRun) -> dict:
+def import_as_dict(run: ImportRun) -> dict[str, Any]:
     """What the API's GET and the import command print."""
     return {
-        "id": str(job.pk),
-        "status": job.status,
-        "progress": import_progress(job),
-        "file_name": job.file_name,
-        "insurers": job.insurers,
-        "created_by": job.created_by.email if job.created_by else None,
-        "created_at": job.created_at.isoformat(),
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "records": job.records,
-        "created": job.created,
-        "updated": job.updated,
-        "unchanged": job.unchanged,
-        "unmatched": job.unmatched,
-        "rejected": job.rejected,
-        "errors": job.errors,
-        "failure": job.failure or None,
+        "id": str(run.pk),
+        "kind": run.kind,
+        "status": run.status,
+        "progress": progress_of(run),
+        "file_name": run.file_name,
+        "insurers": run.insurers,
+        "created_by": run.created_by.email if run.created_by else None,
+        "created_at": run.created_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "records": run.records,
+        "created": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "unmatched": run.unmatched,
+        "rejected": run.rejected,
+        "errors": run.errors,
+        "failure": run.failure or None,
     }

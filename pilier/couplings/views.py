@@ -16,9 +16,9 @@ from pilier.accounts.decorators import staff_required
 from pilier.clients.selectors import client_list
 from pilier.lib.uploads import takes_upload, upload_refused
 
-from . import services
+from . import jobs, services
 from .forms import PortfolioUploadForm
-from .models import ImportSource, UnmatchedStatus
+from .models import ImportKind, ImportSource, UnmatchedStatus
 
 
 @takes_upload
@@ -30,10 +30,16 @@ def import_list_view(request):
         form = PortfolioUploadForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = services.portfolio_import_create(
-            office=request.office, user=request.user, file=upload, file_name=upload.name, source=ImportSource.UPLOAD
+        run = services.import_run_create(
+            office=request.office,
+            user=request.user,
+            file=upload,
+            file_name=upload.name,
+            source=ImportSource.UPLOAD,
+            kind=ImportKind.PORTFOLIO,
         )
-        return redirect("couplings:detail", job.pk)
+        return redirect("couplings:detail", run.pk)
+    jobs.recover_stale_runs(office_id=request.office.pk)
     imports = imports_visible_to(request.actor).select_related("created_by").defer("errors")
     page = Paginator(imports, 20).get_page(request.GET.get("page"))
     open_records = unmatched_visible_to(request.actor).filter(status=UnmatchedStatus.OPEN).count()
@@ -43,9 +49,9 @@ def import_list_view(request):
 
 @staff_required
 def import_detail_view(request, import_id):
-    job = import_for_user(request.actor, import_id)
+    run = jobs.recover(run=import_for_user(request.actor, import_id))
     template = "couplings/_import_status.html" if request.headers.get("HX-Request") else "couplings/import.html"
-    return render(request, template, {"job": job, "progress": services.import_progress(job)})
+    return render(request, template, {"job": run, "progress": jobs.progress_of(run)})
 
 
 @staff_required

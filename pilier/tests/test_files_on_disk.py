@@ -18,8 +18,9 @@ from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from conftest import api_headers
-from pilier.couplings import services
+from pilier.couplings import jobs, services
 from pilier.couplings.models import ImportRun
+from pilier.couplings.portfolio import importer
 from pilier.couplings.tests.conftest import csv_bytes, row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -157,7 +158,7 @@ def queued(world, media):
 
 @pytest.mark.django_db
 def test_the_file_goes_when_the_import_is_done(queued, media):
-    job = services.portfolio_import_run(portfolio_import=queued())
+    job = jobs.run_import(run=queued())
     assert job.status == "done" and not files_under(media)
     job.refresh_from_db()
     assert not job.file
@@ -165,34 +166,31 @@ def test_the_file_goes_when_the_import_is_done(queued, media):
 
 @pytest.mark.django_db
 def test_the_file_goes_when_the_import_fails_on_an_unexpected_error(queued, media, monkeypatch):
-    def broken(self):
+    def broken(*args):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(services._Import, "run", broken)
-    job = services.portfolio_import_run(portfolio_import=queued())
+    monkeypatch.setattr(importer, "import_portfolio", broken)
+    job = jobs.run_import(run=queued())
     assert job.status == "failed" and not files_under(media)
 
 
 @pytest.mark.django_db
 def test_the_file_goes_even_when_the_result_cannot_be_saved(queued, media, monkeypatch):
     job = queued()
-    original = ImportRun.save
 
-    def failing_save(self, *args, **kwargs):
-        if self.status != "queued":
-            raise DatabaseError("the database went away")
-        return original(self, *args, **kwargs)
+    def failing_finish(*args, **kwargs):
+        raise DatabaseError("the database went away")
 
-    monkeypatch.setattr(ImportRun, "save", failing_save)
+    monkeypatch.setattr(jobs, "_finish", failing_finish)
     with pytest.raises(DatabaseError):
-        services.portfolio_import_run(portfolio_import=job)
+        jobs.run_import(run=job)
     assert not files_under(media)
 
 
 @pytest.mark.django_db
 def test_a_finished_import_that_still_has_its_file_loses_it_when_run_again(queued, media):
     job = queued(status="failed")  # a process stopped between saving the result and deleting the file
-    services.portfolio_import_run(portfolio_import=job)
+    jobs.run_import(run=job)
     assert not files_under(media)
     job.refresh_from_db()
     assert job.status == "failed" and not job.file
@@ -201,7 +199,7 @@ def test_a_finished_import_that_still_has_its_file_loses_it_when_run_again(queue
 @pytest.mark.django_db
 def test_an_import_running_elsewhere_keeps_its_file(queued, media):
     job = queued(status="running")  # the other worker is reading it
-    services.portfolio_import_run(portfolio_import=job)
+    jobs.run_import(run=job)
     assert files_under(media)
 
 
@@ -214,7 +212,7 @@ def test_an_import_that_cannot_be_queued_fails_and_its_file_goes(
     def refuse(*args, **kwargs):
         raise ConnectionError("the queue is down")
 
-    monkeypatch.setattr(tasks, "run_portfolio_import", SimpleNamespace(enqueue=refuse))
+    monkeypatch.setattr(tasks, "run_import", SimpleNamespace(enqueue=refuse))
     world.alice.language = "en"
     world.alice.save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -237,7 +235,7 @@ def test_a_file_whose_import_cannot_be_saved_is_not_kept(world, media, monkeypat
 
     monkeypatch.setattr(ImportRun, "save", failing_save)
     with pytest.raises(DatabaseError):
-        services.portfolio_import_create(
+        services.import_run_create(
             office=world.office, user=world.admin, file=ContentFile(b"x"), file_name="nn.csv", source="api"
         )
     assert not files_under(media)

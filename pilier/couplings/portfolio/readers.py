@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files import File
 from django.utils.translation import gettext as _
 
+from pilier.couplings.jobs import FileRefused
 from pilier.lib.api_parser import size_text
 
 from .records import FIELDS
@@ -25,7 +26,7 @@ from .records import FIELDS
 SNIFF_BYTES = 64 * 1024
 
 
-class UnreadableFile(ValueError):
+class UnreadableFile(FileRefused):
     """The whole file is refused; the message says why, in the user's language."""
 
 

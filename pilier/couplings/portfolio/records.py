@@ -2,7 +2,7 @@
 
 A record's values are kept in their canonical text form, the form the database stores and gives back
 as text (dates `YYYY-MM-DD`, amounts with two decimals `2451.50`): an import compares them with what
-the office has and writes them without a conversion either way (see couplings/services.py).
+the office has and writes them without a conversion either way (see matcher.py and writer.py).
 """
 
 import datetime
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from pilier.clients.identifiers import InvalidNationalNumber, parse_national_num
 from pilier.lib.money import parse_amount
 from pilier.policies.catalogue import TYPES
 from pilier.policies.insurers import insurer, key_function
+from pilier.policies.rules import end_before_start
 
 FIELDS = (
     "insurer",
@@ -49,8 +51,21 @@ class RecordError(ValueError):
     """A record that cannot be imported; the message says why, in the user's language."""
 
 
-# The fields the insurer owns, as pilier.policies.models.INSURER_FIELDS names them (a record's `values`).
-VALUES = ("status", "start_date", "end_date", "annual_premium", "reserves", "reserves_date", "death_capital")
+class PolicyValues(NamedTuple):
+    """The fields the insurer owns, named as pilier.policies.models.INSURER_FIELDS names them (a record's
+    `values`, what the office's policies have): status, then dates "YYYY-MM-DD" and amounts "2451.50"
+    (canonical text), None for a field the file leaves empty."""
+
+    status: str | None
+    start_date: str | None
+    end_date: str | None
+    annual_premium: str | None
+    reserves: str | None
+    reserves_date: str | None
+    death_capital: str | None
+
+
+VALUES = PolicyValues._fields
 
 
 @dataclass(slots=True)
@@ -66,9 +81,7 @@ class Record:
     first_name: str
     birth_date: str | None  # "YYYY-MM-DD"
     mandate: bool
-    # The insurer's fields in VALUES order: status, then dates "YYYY-MM-DD" and amounts "2451.50"
-    # (canonical text), None for a field the file leaves empty.
-    values: tuple
+    values: PolicyValues
 
     def as_data(self) -> dict:
         """JSON-ready values (for the unmatched list), without the line."""
@@ -356,12 +369,12 @@ class RecordReader:
             end = dates.get(end_text, _MISSING)
             if end is _MISSING:
                 end = self.date(end_text, "end_date")
-            if start and end and end < start:  # ISO dates compare as text
+            if end_before_start(start, end):
                 raise RecordError(_("end_date is before start_date."))
             reserves_date = dates.get(reserves_date_text, _MISSING)
             if reserves_date is _MISSING:
                 reserves_date = self.date(reserves_date_text, "reserves_date")
-            values = (
+            values = PolicyValues(
                 status,
                 start,
                 end,

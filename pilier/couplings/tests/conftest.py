@@ -3,9 +3,9 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 
-from pilier.couplings.portfolio.records import FIELDS
+from pilier.couplings import jobs
 from pilier.couplings.models import ImportRun
-from pilier.couplings.services import portfolio_import_run
+from pilier.couplings.portfolio.records import FIELDS
 
 HEADER = ";".join(FIELDS)
 
@@ -50,7 +50,7 @@ def run_import(world):
             office=staff_membership(user).office, created_by=user, file_name=name, source="command"
         )
         job.file.save(f"{job.pk}.dat", ContentFile(content), save=True)
-        return portfolio_import_run(portfolio_import=job)
+        return jobs.run_import(run=job)
 
     return run
 

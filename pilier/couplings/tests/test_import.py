@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from pilier.couplings.portfolio.records import FIELDS
 from pilier.couplings.models import UnmatchedRecord
+from pilier.couplings.portfolio.records import FIELDS
 from pilier.couplings.services import unmatched_dismiss, unmatched_link
 from pilier.policies.models import Policy
 from pilier.tests.factories import ClientFactory, PolicyFactory
@@ -97,10 +97,10 @@ def test_a_record_with_the_mandate_is_added_to_the_file_of_its_holder(world, run
 
 
 def test_every_policy_created_or_updated_has_its_history_row_however_many(world, run_import):
-    """History rows are copied a few hundred policies at a time (services._IN_CHUNK), batch after batch."""
-    from pilier.couplings import services
+    """History rows are copied a few hundred policies at a time (writer._IN_CHUNK), batch after batch."""
+    from pilier.couplings.portfolio import writer
 
-    many = services._IN_CHUNK + 3  # two copy statements of each kind
+    many = writer._IN_CHUNK + 3  # two copy statements of each kind
     for i in range(many):
         PolicyFactory(client=world.client, insurer="NN", number=f"300-{1000000 + i:07d}")
     nn = world.client.national_number
@@ -271,22 +271,23 @@ def test_json_records(world, run_import):
 
 
 def test_a_crash_half_way_leaves_the_database_as_before(world, run_import, monkeypatch):
-    from pilier.couplings import services
+    from pilier.couplings.portfolio import importer
+    from pilier.couplings.portfolio.writer import Writer
 
     policy = PolicyFactory(client=world.client, insurer="NN", number="300-0000256", annual_premium=1)
     history = Policy.history.count()
     calls = {"n": 0}
-    real_flush = services._Import._flush
+    real_write = Writer.write
 
-    def flaky_flush(self):
+    def flaky_write(self, batch):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        real_flush(self)
+        real_write(self, batch)
 
-    monkeypatch.setattr(services._Import, "_flush", flaky_flush)
+    monkeypatch.setattr(Writer, "write", flaky_write)
     rows = [row(annual_premium="5")] + [
-        row(policy_number=f"31{i:08d}", mandate="no") for i in range(services.BATCH + 10)
+        row(policy_number=f"31{i:08d}", mandate="no") for i in range(importer.BATCH + 10)
     ]
     world.admin.language = "en"
     world.admin.save()
@@ -300,20 +301,21 @@ def test_a_crash_half_way_leaves_the_database_as_before(world, run_import, monke
 def test_the_cyclic_garbage_collector_is_on_again_after_an_import_that_ends_well_or_not(world, run_import, monkeypatch):
     import gc
 
-    from pilier.couplings import services
+    from pilier.couplings.portfolio.matcher import Matcher
+    from pilier.couplings.portfolio.writer import Writer
 
     assert gc.isenabled()
     paused = []
-    real_pass = services._Import._pass
+    real_match = Matcher.match
 
-    def watched(self, rows):
+    def watched(self, record):
         paused.append(not gc.isenabled())
-        return real_pass(self, rows)
+        return real_match(self, record)
 
-    monkeypatch.setattr(services._Import, "_pass", watched)
+    monkeypatch.setattr(Matcher, "match", watched)
     assert run_import(csv_bytes([row()])).status == "done"
     assert paused == [True] and gc.isenabled()
-    monkeypatch.setattr(services._Import, "_flush", lambda self: 1 / 0)
+    monkeypatch.setattr(Writer, "write", lambda self, batch: 1 / 0)
     assert run_import(csv_bytes([row()])).status == "failed"
     assert gc.isenabled()
 

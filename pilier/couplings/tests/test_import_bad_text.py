@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from pilier.couplings.portfolio.records import FIELDS
 from pilier.couplings.models import UnmatchedRecord
+from pilier.couplings.portfolio.records import FIELDS
 from pilier.policies.models import Policy
 from pilier.tests.factories import PolicyFactory
 

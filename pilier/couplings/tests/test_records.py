@@ -138,9 +138,9 @@ def test_a_reader_remembers_what_it_read_and_still_refuses_each_bad_value():
 
 
 def test_new_ids_are_random_version_4_uuids():
-    from pilier.couplings.services import _Import
+    from pilier.couplings.portfolio.matcher import new_id
 
-    ids = {_Import.new_id() for _ in range(5000)}
+    ids = {new_id() for _ in range(5000)}
     assert len(ids) == 5000
     for value in ids:
         parsed = uuid.UUID(value)

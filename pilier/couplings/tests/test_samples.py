@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from pilier.clients.identifiers import national_number_for
+from pilier.couplings.models import UnmatchedRecord
 from pilier.couplings.portfolio.readers import records
 from pilier.couplings.portfolio.records import FIELDS, parse_record
-from pilier.couplings.models import UnmatchedRecord
 from pilier.policies.catalogue import TYPES
 from pilier.policies.insurers import insurers
 from pilier.policies.models import Policy

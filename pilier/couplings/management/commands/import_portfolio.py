@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pilier.accounts.access import staff_membership
 from pilier.accounts.models import User
-from pilier.couplings.models import ImportSource, ImportRun
+from pilier.couplings.jobs import run_import
+from pilier.couplings.models import ImportKind, ImportRun, ImportSource
 from pilier.couplings.selectors import import_as_dict
-from pilier.couplings.services import portfolio_import_run
 
 
 class Command(BaseCommand):
@@ -26,13 +26,17 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
-        job = ImportRun(
-            office=membership.office, created_by=user, file_name=path.name, source=ImportSource.COMMAND
+        run = ImportRun(
+            office=membership.office,
+            created_by=user,
+            file_name=path.name,
+            source=ImportSource.COMMAND,
+            kind=ImportKind.PORTFOLIO,
         )
         with path.open("rb") as stream:
-            job.file.save(f"{job.pk}.dat", File(stream), save=False)
-        job.save()
-        job = portfolio_import_run(portfolio_import=job)
-        self.stdout.write(json.dumps(import_as_dict(job), ensure_ascii=False))
-        if job.status != "done":
-            raise CommandError(job.failure)
+            run.file.save(f"{run.pk}.dat", File(stream), save=False)
+        run.save()
+        run = run_import(run=run)  # claimed and run here, in the foreground
+        self.stdout.write(json.dumps(import_as_dict(run), ensure_ascii=False))
+        if run.status != "done":
+            raise CommandError(run.failure)

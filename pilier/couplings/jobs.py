@@ -1,0 +1,313 @@
+"""The life cycle of an import run, whatever its kind: queue, claim, run, progress, recover.
+
+    queued ──claim──▶ running ──▶ done | failed
+                         │
+                         └── its worker died (no heartbeat for STALE_AFTER) ──recover──▶ queued again (once)
+                                                                                        or failed
+
+- `enqueue` hands a run to the worker (django-tasks, see tasks.py); a run that cannot be queued fails.
+- `claim` is one conditional UPDATE: of two workers given the same run, one runs it, the other does nothing.
+- `run_import` runs the kind's importer (the insurer portfolio: portfolio/importer.py) on the run's file in
+  one transaction, and writes the result in that same transaction, only if the run is still the one it
+  claimed: a run recovered from under a worker that was only slow rolls that worker's work back.
+- `Progress` is written to the cache, outside the transaction (the page that polls cannot see inside it),
+  at most once a second; it is also the run's heartbeat, which `recover` reads.
+- The file holds personal data: once a run has ended, in any way, it is deleted; its counts and errors stay.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any, TypedDict
+
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from .models import ImportKind, ImportRun, ImportStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_ERRORS_KEPT = 5000
+STALE_AFTER = datetime.timedelta(minutes=10)  # a running run without a heartbeat for that long: its worker died
+MAX_ATTEMPTS = 2  # a run whose worker died is queued again once; a second death fails it (a file that kills it)
+_PROGRESS_EVERY = 1.0  # seconds between two progress reports
+
+# The importer of each kind: (run, its file opened, its progress) -> Outcome, in the run's transaction.
+RUNNERS: dict[str, str] = {ImportKind.PORTFOLIO: "pilier.couplings.portfolio.importer.import_portfolio"}
+
+
+class FileRefused(ValueError):
+    """The whole file is refused (nothing written); the message says why, in the user's language."""
+
+
+class RunLost(RuntimeError):
+    """The run is no longer the one this worker claimed (recovered and claimed again): its work rolls back."""
+
+
+class LineError(TypedDict):
+    line: int
+    message: str
+
+
+@dataclass
+class Outcome:
+    """What a run did: the counts an importer keeps, the first MAX_ERRORS_KEPT rejected lines."""
+
+    records: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unmatched: int = 0
+    rejected: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    insurers: set[str] = field(default_factory=set)
+
+    def reject(self, line: int, message: str) -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append({"line": line, "message": message})
+
+
+Runner = Callable[[ImportRun, IO[bytes], "Progress"], Outcome]
+
+
+def _language(run: ImportRun) -> str:
+    return run.created_by.language if run.created_by else "fr"
+
+
+# Queueing -----------------------------------------------------------------------------------------
+
+
+def enqueue(run_id: uuid.UUID) -> None:
+    """Hands the run to the worker (called once the transaction that created it has committed); a run that
+    cannot be queued fails at once, its file deleted, rather than wait for ever."""
+    from .tasks import run_import as task
+
+    try:
+        task.enqueue(str(run_id))
+    except Exception:
+        logger.exception("import run %s could not be queued", run_id)
+        run = ImportRun.objects.select_related("created_by").filter(pk=run_id).first()
+        if run is None:
+            return
+        with translation.override(_language(run)):
+            failure = _("The import could not be queued: nothing was changed. Try again or contact support.")
+        ImportRun.objects.filter(pk=run.pk, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.FAILED, failure=failure, finished_at=timezone.now()
+        )
+        delete_file(run)
+
+
+# Claiming and running ---------------------------------------------------------------------------------
+
+
+def claim(*, run: ImportRun) -> bool:
+    """Takes a queued run for this worker: True for one caller only, False if it was not queued (running
+    elsewhere, ended, or gone). The run object is refreshed with its claim (status, start, attempts)."""
+    claimed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, progress=0
+    )
+    if not claimed:
+        return False
+    run.refresh_from_db()
+    _beat(run.pk, 0)
+    return True
+
+
+def run_import(*, run: ImportRun) -> ImportRun:
+    """Claims the run and runs it in the foreground (the worker's task, `manage.py import_portfolio`);
+    returns the run as it ended, or as it is when another worker has it."""
+    if not claim(run=run):
+        # Running elsewhere (its file is being read), or ended: a file still there then (a process stopped
+        # between saving the result and deleting it, or a row deleted) goes now.
+        current = ImportRun.objects.select_related("created_by").filter(pk=run.pk).first()
+        if current is None or current.is_finished:
+            delete_file(current or run)
+        return current or run
+    try:
+        _execute(run)
+    finally:
+        cache.delete(progress_key(run.pk))
+        delete_file(run)
+    return run
+
+
+def _runner(kind: str) -> Runner:
+    path = RUNNERS.get(kind)
+    if path is None:
+        raise FileRefused(_("This kind of import is not available yet."))
+    runner: Runner = import_string(path)
+    return runner
+
+
+def _execute(run: ImportRun) -> None:
+    with translation.override(_language(run)):
+        try:
+            runner = _runner(run.kind)
+            with run.file.open("rb") as stream, transaction.atomic():
+                outcome = runner(run, stream, Progress(run.pk, stream))
+                _finish(run, status=ImportStatus.DONE, outcome=outcome)
+        except RunLost:
+            logger.warning("import run %s was recovered while this worker ran it: its work rolled back", run.pk)
+            run.refresh_from_db()
+        except FileRefused as exc:
+            _fail(run, str(exc))
+        except Exception:
+            logger.exception("import run %s failed", run.pk)
+            _fail(
+                run, _("The import stopped on an unexpected error: nothing was changed. Try again or contact support.")
+            )
+
+
+def _fail(run: ImportRun, failure: str) -> None:
+    """The run failed, its transaction rolled back. A database that cannot save that raises (the run stays
+    running, and `recover` ends it later)."""
+    try:
+        _finish(run, status=ImportStatus.FAILED, failure=failure)
+    except RunLost:
+        logger.warning("import run %s was recovered while this worker ran it", run.pk)
+        run.refresh_from_db()
+
+
+def _finish(run: ImportRun, *, status: str, outcome: Outcome | None = None, failure: str = "") -> None:
+    """Writes the end of the run, only if it is still this worker's claim (RunLost otherwise)."""
+    values: dict[str, Any] = {"status": status, "failure": failure, "finished_at": timezone.now()}
+    if outcome is not None:
+        values.update(
+            progress=100,
+            records=outcome.records,
+            created=outcome.created,
+            updated=outcome.updated,
+            unchanged=outcome.unchanged,
+            unmatched=outcome.unmatched,
+            rejected=outcome.rejected,
+            errors=outcome.errors,
+            insurers=sorted(outcome.insurers),
+        )
+    mine = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING, attempts=run.attempts)
+    if not mine.update(**values):
+        raise RunLost(run.pk)
+    for name, value in values.items():
+        setattr(run, name, value)
+
+
+def delete_file(run: ImportRun) -> None:
+    name = run.file.name
+    if not name:
+        return
+    try:
+        run.file.storage.delete(name)
+    except OSError:
+        logger.exception("import run %s: its file %s could not be deleted", run.pk, name)
+        return
+    run.file.name = ""
+    try:
+        ImportRun.objects.filter(pk=run.pk).update(file="")
+    except DatabaseError:  # the file is gone all the same; the row names a missing file
+        logger.exception("import run %s: its row could not be updated", run.pk)
+
+
+# Progress and heartbeat ---------------------------------------------------------------------------------
+
+
+def progress_key(run_id: uuid.UUID) -> str:
+    return f"import-run:{run_id}:progress"
+
+
+def _beat(run_id: uuid.UUID, percent: int) -> None:
+    """(percent, when) in the cache, shared by the web server and the worker."""
+    cache.set(progress_key(run_id), (percent, time.time()), int(2 * STALE_AFTER.total_seconds()))
+
+
+class Progress:
+    """How far a run is in its file (0 to 99 while it runs), reported at most once a second."""
+
+    def __init__(self, run_id: uuid.UUID, stream: IO[bytes]) -> None:
+        self.run_id, self.stream = run_id, stream
+        self.reported_at = time.monotonic()
+        try:
+            stream.seek(0, 2)
+            self.size = stream.tell()
+            stream.seek(0)
+        except (OSError, ValueError):
+            self.size = 0
+
+    def tick(self) -> None:
+        """Called by the importer after each batch; cheap when it is too early to report."""
+        now = time.monotonic()
+        if now - self.reported_at < _PROGRESS_EVERY:
+            return
+        self.reported_at = now
+        try:
+            done = min(99, int(100 * self.stream.tell() / self.size)) if self.size else 0
+        except (OSError, ValueError):
+            done = 0
+        _beat(self.run_id, done)
+
+
+def progress_of(run: ImportRun) -> int:
+    """0 to 100, for the page and the API."""
+    if run.status == ImportStatus.RUNNING:
+        reported = cache.get(progress_key(run.pk))
+        return reported[0] if isinstance(reported, tuple) else 0
+    return 100 if run.is_finished else 0
+
+
+# Recovering a run whose worker died -----------------------------------------------------------------------
+
+
+def is_stale(run: ImportRun, *, now: datetime.datetime | None = None) -> bool:
+    """Running, started more than STALE_AFTER ago, and no heartbeat for STALE_AFTER (the worker died: its
+    transaction rolled back, so nothing of the run was written)."""
+    if run.status != ImportStatus.RUNNING:
+        return False
+    now = now or timezone.now()
+    if run.started_at is not None and now - run.started_at < STALE_AFTER:
+        return False
+    reported = cache.get(progress_key(run.pk))
+    alive = isinstance(reported, tuple) and now.timestamp() - reported[1] < STALE_AFTER.total_seconds()
+    return not alive
+
+
+def recover(*, run: ImportRun, now: datetime.datetime | None = None) -> ImportRun:
+    """A stale run is queued again while its file is there and it was claimed fewer than MAX_ATTEMPTS times,
+    failed otherwise (its file deleted). Of two callers recovering the same run, one does it."""
+    if not is_stale(run, now=now):
+        return run
+    again = bool(run.file.name) and run.attempts < MAX_ATTEMPTS and run.file.storage.exists(run.file.name)
+    claimed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING, attempts=run.attempts)
+    if again:
+        if claimed.update(status=ImportStatus.QUEUED, started_at=None, progress=0):
+            logger.warning("import run %s: its worker stopped; queued again", run.pk)
+            cache.delete(progress_key(run.pk))
+            transaction.on_commit(lambda: enqueue(run.pk))
+    else:
+        with translation.override(_language(run)):
+            failure = _("The import was interrupted: nothing was changed. Import the file again.")
+        if claimed.update(status=ImportStatus.FAILED, failure=failure, finished_at=now or timezone.now()):
+            logger.warning("import run %s: its worker stopped; failed", run.pk)
+            cache.delete(progress_key(run.pk))
+            delete_file(run)
+    run.refresh_from_db()
+    return run
+
+
+def recover_stale_runs(*, office_id: Any = None, now: datetime.datetime | None = None) -> list[ImportRun]:
+    """Recovers every stale run (of one office, or all): called by the worker before each run and by the
+    imports page. Returns the runs recovered."""
+    now = now or timezone.now()
+    running = ImportRun.objects.select_related("created_by").filter(
+        status=ImportStatus.RUNNING, started_at__lt=now - STALE_AFTER
+    )
+    if office_id is not None:
+        running = running.filter(office_id=office_id)
+    return [recover(run=run, now=now) for run in running if is_stale(run, now=now)]
