@@ -10,14 +10,15 @@ from pydantic import WithJsonSchema
 
 from pilier.accounts.access import client_for_user
 from pilier.clients import services as client_services
+from pilier.clients.forms import INCOME_DIGITS, IncomeForm
 from pilier.lib.api_errors import FieldErrors, Input
 from pilier.lib.money import Amount
 
-from .forms import COEFFICIENT_RANGE, INCOME_DIGITS, RATE_RANGE, AssumptionsForm, IncomeForm
+from .forms import COEFFICIENT_RANGE, RATE_RANGE, AssumptionsForm
 from .labels import ANNUITY_OPTIONS, PRODUCTS, missing_item
 from .presenters import steps_as_data
 from .rulebook import available_years
-from .services import analysis_for_client, default_year
+from .selectors import analysis_for_client, default_year
 
 router = Router(tags=["analysis"])
 

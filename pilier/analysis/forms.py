@@ -3,33 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pilier.clients.models import Income
-from pilier.lib.money import AmountField
-
 from .engine.inputs import Options
 from .labels import ANNUITY_OPTIONS
-
-# Income amounts are 12 digits in the database (policies' 14, AmountField's default).
-INCOME_DIGITS = 12
-
-
-class IncomeForm(forms.ModelForm):
-    net_taxable_professional_income = AmountField(
-        label=_("Net taxable professional income"), required=False, max_digits=INCOME_DIGITS
-    )
-    gross_remuneration = AmountField(
-        label=_("Gross remuneration (company director)"), required=False, max_digits=INCOME_DIGITS
-    )
-    plci_reference_income = AmountField(
-        label=_("PLCI reference income (on the social security fund's invoice)"),
-        required=False,
-        max_digits=INCOME_DIGITS,
-        help_text=_("When given, it takes precedence over the income of N-3 × the revaluation coefficient."),
-    )
-
-    class Meta:
-        model = Income
-        fields = ["net_taxable_professional_income", "gross_remuneration", "plci_reference_income"]
 
 
 class DecimalInAnyLanguageField(forms.DecimalField):

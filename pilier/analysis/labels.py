@@ -157,12 +157,12 @@ def missing_item(code: str, client, year: int | None = None) -> dict:
     if kind == "income":
         return {
             "label": _("Net taxable professional income %(year)s") % {"year": rest},
-            "url": reverse("analysis:income", args=[client.pk, rest]),
+            "url": reverse("clients:income", args=[client.pk, rest]),
         }
     if kind == "gross_remuneration":
         return {
             "label": _("Gross remuneration %(year)s (company director)") % {"year": rest},
-            "url": reverse("analysis:income", args=[client.pk, rest]),
+            "url": reverse("clients:income", args=[client.pk, rest]),
         }
     if kind == "birth_date":
         return {
@@ -187,7 +187,7 @@ def missing_item(code: str, client, year: int | None = None) -> dict:
                 "income printed on the social security fund's invoice"
             )
             % {"year": year},
-            "url": reverse("analysis:income", args=[client.pk, year]),
+            "url": reverse("clients:income", args=[client.pk, year]),
         }
     if kind == "param":
         return {"label": _("Legal figure missing from the rules data: %(key)s") % {"key": rest}, "url": None}

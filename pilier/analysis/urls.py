@@ -6,6 +6,5 @@ app_name = "analysis"
 urlpatterns = [
     path("clients/<uuid:client_id>/analysis/", views.analysis_view, name="client"),
     path("clients/<uuid:client_id>/analysis.pdf", views.analysis_pdf_view, name="pdf"),
-    path("clients/<uuid:client_id>/incomes/<int:year>/", views.income_view, name="income"),
     path("analysis/room/", views.office_room_view, name="room"),
 ]

@@ -1,25 +1,18 @@
-from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext as _
+from django.utils.http import content_disposition_header, urlencode
 
-from pilier.accounts.access import client_for_user, clients_visible_to
+from pilier.accounts.access import client_for_user
 from pilier.accounts.decorators import staff_required
-from pilier.clients import services as client_services
-from pilier.clients.models import Income
 from pilier.lib.text import printable
 
-from .forms import AssumptionsForm, IncomeForm
+from .forms import AssumptionsForm
 from .labels import ANNUITY_OPTIONS, NOT_APPLICABLE, PRODUCTS, missing_item
 from .presenters import chart, explain
 from .rulebook import available_years
-from .services import analysis_for_client, default_year, office_room
-
-MIN_YEAR, MAX_YEAR = 1950, 2100
+from .selectors import analysis_for_client, client_incomes, default_year, office_room
 
 
 def _year(request) -> int:
@@ -42,7 +35,8 @@ def _assumptions(request) -> AssumptionsForm:
 def _context(request, client, assumptions: AssumptionsForm):
     year = _year(request)
     options = assumptions.options()
-    analysis, inputs = analysis_for_client(client, year, options)
+    incomes = client_incomes(client)  # one query for the analysis and the page's table
+    analysis, inputs = analysis_for_client(client, year, options, incomes=incomes)
     products = []
     for key, product in analysis.products.items():
         products.append(
@@ -78,7 +72,7 @@ def _context(request, client, assumptions: AssumptionsForm):
         "option": options.annuity_option,
         "options": ANNUITY_OPTIONS,
         "assumptions": assumptions,
-        "incomes": Income.objects.filter(client=client).select_related("entered_by")[:10],
+        "incomes": incomes[:10],
         "generated_at": timezone.now(),
     }
 
@@ -110,28 +104,11 @@ def analysis_pdf_view(request, client_id):
 
 
 @staff_required
-def income_view(request, client_id, year):
-    client = client_for_user(request.actor, client_id, write=True)
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404
-    income = Income.objects.filter(client=client, year=year).first()
-    form = IncomeForm(request.POST or None, instance=income)
-    if request.method == "POST" and form.is_valid():
-        client_services.income_set(client=client, year=year, user=request.user, **form.cleaned_data)
-        messages.success(request, _("Income figures of %(year)s saved.") % {"year": year})
-        target = request.GET.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = reverse("analysis:client", args=[client.pk])
-        return redirect(target)
-    return render(request, "analysis/income_form.html", {"form": form, "client": client, "year": year})
-
-
-@staff_required
 def office_room_view(request):
     year = _year(request)
     assumptions = _assumptions(request)
     options = assumptions.options()
-    rows = office_room(clients=clients_visible_to(request.actor), year=year, options=options)
+    rows = office_room(actor=request.actor, year=year, options=options)
     computed = [r for r in rows if r.room is not None]  # largest room first, files with none left at the end
     incomplete = [r for r in rows if r.room is None]
     context = {

@@ -8,15 +8,10 @@ from pilier.accounts.selectors import office_staff
 from pilier.lib.money import AmountField
 from pilier.lib.widgets import DateInput, formfield_with_model_validators
 
-from . import services
-from .identifiers import InvalidNationalNumber, clean_enterprise_number, parse_national_number
-from .models import IDENTITY_FIELDS, SOCIAL_STATUS_FIELDS, CareerLine, Client, Gender, SocialStatus
+from pilier.lib.validation import clean_with
 
-NATIONAL_NUMBER_ERRORS = {
-    "format": _("A national number has only digits, dots and dashes."),
-    "length": _("A national number has 11 digits (YY.MM.DD-SSS.CC)."),
-    "checksum": _("This is not a valid national register or BIS number (check digits)."),
-}
+from . import services
+from .models import IDENTITY_FIELDS, SOCIAL_STATUS_FIELDS, CareerLine, Client, Gender, Income, SocialStatus
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -25,7 +20,8 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 
 class ValidateOnlyModelForm(forms.ModelForm):
-    """Validates against a copy of the instance: services apply the cleaned data (and see what changed)."""
+    """Parses against a copy of the instance: the services check and apply the cleaned data (and see what
+    changed); a form's clean() asks the service's `*_validate` for the rules and shows its errors."""
 
     def __init__(self, *args, **kwargs):
         if kwargs.get("instance") is not None:
@@ -37,7 +33,8 @@ class ValidateOnlyModelForm(forms.ModelForm):
 
 
 class ClientIdentityForm(ValidateOnlyModelForm):
-    """Step 1 of the wizard, and the identity edit form. The API validates through it too."""
+    """Step 1 of the wizard, and the identity edit form. The API parses through it too; the rules (identity
+    from the national number, numbers already used, restricted access) are `services.client_validate`'s."""
 
     national_number = forms.CharField(
         label=_("National register number"),
@@ -62,8 +59,6 @@ class ClientIdentityForm(ValidateOnlyModelForm):
         super().__init__(*args, **kwargs)
         self.office = office
         self.user = user
-        self.duplicate_of: Client | None = None
-        self.duplicate_visible = False  # the template links to the other file only when the user may open it
         staff = office_staff(office)
         self.fields["account_manager"].queryset = staff
         self.fields["file_manager"].queryset = staff
@@ -77,100 +72,12 @@ class ClientIdentityForm(ValidateOnlyModelForm):
         if self.instance.pk:
             self.initial.setdefault("gender", self.instance.gender)
 
-    def clean_national_number(self):
-        try:
-            self.parsed_number = parse_national_number(self.cleaned_data["national_number"])
-        except InvalidNationalNumber as exc:
-            raise forms.ValidationError(NATIONAL_NUMBER_ERRORS[str(exc)], code="invalid") from None
-        number = self.parsed_number
-        if not number.provisional:
-            clash = Client.objects.filter(office=self.office, national_number=number.formatted)
-            if self.instance.pk:
-                clash = clash.exclude(pk=self.instance.pk)
-            self.duplicate_of = clash.first()
-            if self.duplicate_of is not None:
-                self.duplicate_visible = not self.duplicate_of.restricted_access or self.duplicate_of.is_assigned_to(
-                    self.user
-                )
-                if not self.duplicate_visible:
-                    # Whatever the reason (today: a restricted file that is not the user's), the same refusal, that
-                    # says neither why nor which file: it must not tell that a restricted file exists.
-                    raise forms.ValidationError(
-                        _("This national number cannot be used for this file. Ask an office admin."),
-                        code="unavailable",
-                    )
-                raise forms.ValidationError(
-                    _("This national number is already used by the file of %(name)s."),
-                    code="duplicate",
-                    params={"name": self.duplicate_of.full_name},
-                )
-        return number.formatted
-
-    def clean_client_number(self):
-        value = self.cleaned_data["client_number"].strip()
-        if value:
-            clash = Client.objects.filter(office=self.office, client_number=value)
-            if self.instance.pk:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise forms.ValidationError(_("This client number is already used in your office."), code="duplicate")
-        return value
-
-    def clean_country(self):
-        return self.cleaned_data["country"].strip().upper()
-
     def clean(self):
         data = super().clean()
-        number = getattr(self, "parsed_number", None)
-        if number is not None and number.birth_date:
-            given = data.get("birth_date")
-            if given and given != number.birth_date:
-                self.add_error(
-                    "birth_date",
-                    forms.ValidationError(
-                        _("The national number gives %(date)s as birth date."),
-                        code="contradicts",
-                        params={"date": number.birth_date.strftime("%d/%m/%Y")},
-                    ),
-                )
-            else:
-                data["birth_date"] = number.birth_date
-        if number is not None and number.gender:
-            given = data.get("gender")
-            if given and given not in (number.gender, Gender.UNKNOWN):
-                self.add_error(
-                    "gender", forms.ValidationError(_("The national number gives another gender."), code="contradicts")
-                )
-            else:
-                data["gender"] = number.gender
-        if not data.get("gender"):
-            data["gender"] = Gender.UNKNOWN
-        if data.get("birth_date") and data["birth_date"] > datetime.date.today():
-            self.add_error("birth_date", forms.ValidationError(_("The birth date is in the future."), code="future"))
-        if data.get("restricted_access"):
-            assignees = {u for u in (data.get("account_manager"), data.get("file_manager")) if u}
-            if not assignees:
-                self.add_error(
-                    "restricted_access",
-                    _("A file with restricted access needs an account manager or a file manager."),
-                )
-            elif self.user not in assignees and not getattr(self, "allow_unassigned_editor", False):
-                self.add_error(
-                    "restricted_access",
-                    _("You would no longer see this file: make yourself its account manager or file manager."),
-                )
-        return data
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+        client = self.instance if self.instance.pk else None
+        return clean_with(
+            self, lambda **fields: services.client_validate(office=self.office, client=client, by=self.user, **fields)
+        )
 
 
 class SocialStatusForm(ValidateOnlyModelForm):
@@ -191,34 +98,10 @@ class SocialStatusForm(ValidateOnlyModelForm):
         self.fields["enterprise_number"].help_text = _("Optional, 0xxx.xxx.xxx")
         self.fields["enterprise_number"].widget.attrs["placeholder"] = "0xxx.xxx.xxx"
 
-    def clean_enterprise_number(self):
-        value = self.cleaned_data["enterprise_number"].strip()
-        if not value:
-            return ""
-        try:
-            return clean_enterprise_number(value)
-        except ValueError:
-            raise forms.ValidationError(
-                _("This is not a valid enterprise number (0xxx.xxx.xxx)."), code="invalid"
-            ) from None
-
     def clean(self):
         data = super().clean()
-        if data.get("social_status") != SocialStatus.COMPANY_DIRECTOR:
-            # Company data belong to a company director only.
-            for field in ("fiscal_year_start", "fiscal_year_end", "company_name", "enterprise_number"):
-                data[field] = None if field.startswith("fiscal") else ""
-            return data
-        start, end = data.get("fiscal_year_start"), data.get("fiscal_year_end")
-        for field in ("fiscal_year_start", "fiscal_year_end"):
-            if not data.get(field) and field not in self.errors:
-                self.add_error(field, _("A company director needs the dates of the company's current financial year."))
-        if start and end:
-            if end <= start:
-                self.add_error("fiscal_year_end", _("The financial year must end after it starts."))
-            elif end >= add_months(start, 24):
-                self.add_error("fiscal_year_end", _("A financial year lasts at most 24 months."))
-        return data
+        client = self.instance if self.instance.pk else None
+        return clean_with(self, lambda **fields: services.client_validate(client=client, **fields))
 
 
 class AssignmentForm(ValidateOnlyModelForm):
@@ -234,10 +117,8 @@ class AssignmentForm(ValidateOnlyModelForm):
         self.fields["file_manager"].queryset = staff
 
     def clean(self):
-        data = super().clean()
-        if self.instance.restricted_access and not (data.get("account_manager") or data.get("file_manager")):
-            raise forms.ValidationError(_("A file with restricted access needs an account manager or a file manager."))
-        return data
+        super().clean()
+        return clean_with(self, lambda **fields: services.client_validate(client=self.instance, **fields))
 
 
 def _year_bounds(client: Client) -> tuple[int, int]:
@@ -310,3 +191,28 @@ class CareerShortcutForm(forms.Form):
                 _("The career already has lines that cannot be combined with this one: edit them instead.")
             )
         return year
+
+
+# Income amounts are 12 digits in the database (policies' 14, AmountField's default).
+INCOME_DIGITS = 12
+
+
+class IncomeForm(forms.ModelForm):
+    """The income figures of one year (page and API): parsing only, `services.income_set` saves them."""
+
+    net_taxable_professional_income = AmountField(
+        label=_("Net taxable professional income"), required=False, max_digits=INCOME_DIGITS
+    )
+    gross_remuneration = AmountField(
+        label=_("Gross remuneration (company director)"), required=False, max_digits=INCOME_DIGITS
+    )
+    plci_reference_income = AmountField(
+        label=_("PLCI reference income (on the social security fund's invoice)"),
+        required=False,
+        max_digits=INCOME_DIGITS,
+        help_text=_("When given, it takes precedence over the income of N-3 × the revaluation coefficient."),
+    )
+
+    class Meta:
+        model = Income
+        fields = ["net_taxable_professional_income", "gross_remuneration", "plci_reference_income"]

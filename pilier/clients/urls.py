@@ -17,4 +17,5 @@ urlpatterns = [
     path("<uuid:client_id>/career/shortcut/", views.career_shortcut_view, name="career_shortcut"),
     path("<uuid:client_id>/career/<uuid:line_id>/", views.career_line_form_view, name="career_edit"),
     path("<uuid:client_id>/career/<uuid:line_id>/delete/", views.career_line_delete_view, name="career_delete"),
+    path("<uuid:client_id>/incomes/<int:year>/", views.income_view, name="income"),
 ]

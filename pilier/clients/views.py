@@ -1,17 +1,21 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pilier.accounts.access import (
     career_line_for_user,
+    client_for_incomes,
     client_for_user,
     dangerously_all_office_clients,
     dangerously_office_client_for_admin,
+    income_for_user,
 )
 from pilier.accounts.decorators import office_admin_required, staff_required
 from pilier.accounts.models import User
@@ -22,7 +26,14 @@ from pilier.policies.services import main_policy_todos
 
 from . import services
 from .career import career_summary, retirement_rule_source
-from .forms import AssignmentForm, CareerLineForm, CareerShortcutForm, ClientIdentityForm, SocialStatusForm
+from .forms import (
+    AssignmentForm,
+    CareerLineForm,
+    CareerShortcutForm,
+    ClientIdentityForm,
+    IncomeForm,
+    SocialStatusForm,
+)
 from .selectors import SORTS, client_list
 
 
@@ -221,3 +232,24 @@ def career_shortcut_view(request, client_id):
         messages.success(request, _("Career line saved."))
         return redirect(client.get_absolute_url() + "#career")
     return render(request, "clients/career_shortcut.html", {"form": form, "client": client})
+
+
+INCOME_YEARS = (1950, 2100)  # the years an income may be entered for (the API's bounds)
+
+
+@staff_required
+def income_view(request, client_id, year):
+    """The income figures of one year: read by whoever sees the file, written by whoever may give incomes."""
+    client = client_for_incomes(request.actor, client_id, write=request.method == "POST")
+    if not INCOME_YEARS[0] <= year <= INCOME_YEARS[1]:
+        raise Http404
+    income = income_for_user(request.actor, client, year, write=request.method == "POST")
+    form = IncomeForm(request.POST or None, instance=income)
+    if request.method == "POST" and form.is_valid():
+        services.income_set(client=client, year=year, user=request.user, **form.cleaned_data)
+        messages.success(request, _("Income figures of %(year)s saved.") % {"year": year})
+        target = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("analysis:client", args=[client.pk])
+        return redirect(target)
+    return render(request, "clients/income_form.html", {"form": form, "client": client, "year": year})

@@ -331,7 +331,7 @@ def test_an_income_with_more_digits_than_the_column_is_refused(api, world, field
 def test_an_income_form_with_more_digits_than_the_column_is_a_form_error(client, world):
     client.force_login(world.alice)
     response = client.post(
-        reverse("analysis:income", args=[world.client.pk, 2024]), {"gross_remuneration": "12 345 678 901,00"}
+        reverse("clients:income", args=[world.client.pk, 2024]), {"gross_remuneration": "12 345 678 901,00"}
     )
     assert response.status_code == 200 and "gross_remuneration" in response.context["form"].errors
     assert not Income.objects.exists()

@@ -248,7 +248,7 @@ def test_the_profile_its_token_form_and_the_incomes_with_errors(client, world):
     assert "language" in forms[0].errors
     assert_fields_described(profile.content.decode(), *forms)
     year = datetime.date.today().year - 1
-    income = client.post(reverse("analysis:income", args=[world.client.pk, year]), {"plci_reference_income": "lots"})
+    income = client.post(reverse("clients:income", args=[world.client.pk, year]), {"plci_reference_income": "lots"})
     assert income.status_code == 200
     assert_fields_described(income.content.decode(), *forms_of(income, "form"))
 

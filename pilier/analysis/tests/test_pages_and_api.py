@@ -25,37 +25,13 @@ def test_the_analysis_shows_the_plci_room_with_its_explanation(client, world, se
 def test_missing_inputs_are_listed_with_a_link_to_enter_them(client, world, self_employed):
     client.force_login(world.alice)
     html = client.get(reverse("analysis:client", args=[self_employed.pk]), {"year": 2024}).content.decode()
-    assert reverse("analysis:income", args=[self_employed.pk, 2021]) in html
+    assert reverse("clients:income", args=[self_employed.pk, 2021]) in html
     assert 'id="missing"' in html
 
 
 def test_an_unknown_year_is_404(client, world, self_employed):
     client.force_login(world.alice)
     assert client.get(reverse("analysis:client", args=[self_employed.pk]), {"year": 1990}).status_code == 404
-
-
-def test_income_figures_are_entered_with_who_and_when(client, world, self_employed):
-    client.force_login(world.bob)
-    url = reverse("analysis:income", args=[self_employed.pk, 2022])
-    response = client.post(
-        url, {"net_taxable_professional_income": "42 000,50", "gross_remuneration": "", "plci_reference_income": ""}
-    )
-    assert response.status_code == 302
-    income = Income.objects.get()
-    assert (income.year, income.net_taxable_professional_income, income.entered_by) == (
-        2022,
-        Decimal("42000.50"),
-        world.bob,
-    )
-    assert income.history.first().history_user == world.bob
-
-
-def test_a_bad_amount_is_refused_and_nothing_saved(client, world, self_employed):
-    client.force_login(world.bob)
-    url = reverse("analysis:income", args=[self_employed.pk, 2022])
-    response = client.post(url, {"net_taxable_professional_income": "beaucoup"})
-    assert response.status_code == 200 and response.context["form"].errors
-    assert not Income.objects.exists()
 
 
 def test_the_pdf_is_a_pdf(client, world, self_employed):

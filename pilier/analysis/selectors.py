@@ -1,11 +1,20 @@
-"""From a client file to the engine's inputs, and back to what the pages and the API show."""
+"""The analysis's reads: from a client file to the engine's inputs and its figures, and the office view.
+
+Scoped to what the actor sees: `analysis_for_client` takes a client already fetched through
+`pilier.accounts.access` (`client_for_user`), `office_room` lists `clients_visible_to(actor)` itself. Both make
+a fixed number of queries, whatever the number of files, policies, career lines and incomes (pinned in
+pilier/analysis/tests/test_queries.py).
+"""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 
+from pilier.accounts.access import Actor, clients_visible_to
 from pilier.clients.career import legal_retirement_age, years_covered
 from pilier.clients.models import CareerLine, Client, Income
 from pilier.policies.catalogue import TYPES
@@ -18,6 +27,8 @@ from .engine.products import Product, plci
 from .rulebook import NoRules, available_years, load_rules
 
 SELF_EMPLOYED_STATUSES = {"self_employed", "company_director"}
+# The files of the office view: those whose main product is a PLCI, an EIP or a CPTI.
+ROOM_STATUSES = ("self_employed", "company_director", "assisting_spouse")
 
 
 def _source(income: Income, what: str) -> str:
@@ -26,10 +37,23 @@ def _source(income: Income, what: str) -> str:
     return f"{what} {income.year}, {who} {when}".strip()
 
 
-def build_inputs(client: Client, year: int, *, lines=None, incomes=None, policies=None) -> Inputs:
-    lines = list(client.career_lines.all()) if lines is None else lines
-    incomes = list(client.incomes.select_related("entered_by")) if incomes is None else incomes
-    policies = list(client.policies.all()) if policies is None else policies
+def client_incomes(client: Client) -> list[Income]:
+    """The client's income figures, latest year first, with who entered them (one query)."""
+    return list(client.incomes.select_related("entered_by"))
+
+
+def build_inputs(
+    client: Client,
+    year: int,
+    *,
+    lines: Iterable[CareerLine] | None = None,
+    incomes: Iterable[Income] | None = None,
+    policies: Iterable[Policy] | None = None,
+) -> Inputs:
+    """The engine's inputs from a client file; what is not given is read from the database (one query each)."""
+    lines = list(client.career_lines.all()) if lines is None else list(lines)
+    incomes = client_incomes(client) if incomes is None else incomes
+    policies = list(client.policies.all()) if policies is None else list(policies)
     spans = [line.span() for line in lines]
     covered = years_covered(spans, year)
     birth_year = client.birth_date.year if client.birth_date else None
@@ -81,9 +105,13 @@ def build_inputs(client: Client, year: int, *, lines=None, incomes=None, policie
     return inputs
 
 
-def analysis_for_client(client: Client, year: int, options: Options | None = None) -> tuple[Analysis, Inputs]:
+def analysis_for_client(
+    client: Client, year: int, options: Options | None = None, *, incomes: Iterable[Income] | None = None
+) -> tuple[Analysis, Inputs]:
+    """The analysis of a client fetched through `client_for_user` (this does not check access): three queries
+    (career lines, incomes, policies), two when the caller has the incomes already."""
     rules = load_rules(year)
-    inputs = build_inputs(client, year)
+    inputs = build_inputs(client, year, incomes=incomes)
     return analyse(inputs, rules, options or Options()), inputs
 
 
@@ -107,28 +135,29 @@ class RoomRow:
     unverified: bool
 
 
-def office_room(*, clients, year: int, options: Options | None = None) -> list[RoomRow]:
-    """Room left in the main PLCI / EIP / CPTI of every self-employed file, largest first.
+def office_room(*, actor: Actor, year: int, options: Options | None = None) -> list[RoomRow]:
+    """Room left in the main PLCI / EIP / CPTI of every self-employed file the actor sees, largest first.
 
-    Three queries for the whole office (career lines, incomes, policies), then the engine per file.
+    Four queries whatever the number of files: the visible files, then their career lines, incomes and
+    policies (each filtered on the same subquery, so nothing of a file the actor does not see is read), then
+    the engine per file.
     """
     options = options or Options()
     rules = load_rules(year)
-    clients = list(clients.filter(social_status__in=["self_employed", "company_director", "assisting_spouse"]))
-    ids = [c.pk for c in clients]
-    office_ids = {c.office_id for c in clients}
-    lines, incomes, policies = defaultdict(list), defaultdict(list), defaultdict(list)
-    for line in CareerLine.objects.filter(client__office_id__in=office_ids):
+    files: QuerySet[Client] = clients_visible_to(actor).filter(social_status__in=ROOM_STATUSES)
+    clients = list(files)
+    visible = files.values("pk")
+    lines: defaultdict[object, list[CareerLine]] = defaultdict(list)
+    incomes: defaultdict[object, list[Income]] = defaultdict(list)
+    policies: defaultdict[object, list[Policy]] = defaultdict(list)
+    for line in CareerLine.objects.filter(client__in=visible):
         lines[line.client_id].append(line)
-    for income in Income.objects.filter(client__office_id__in=office_ids).select_related("entered_by"):
+    for income in Income.objects.filter(client__in=visible).select_related("entered_by"):
         incomes[income.client_id].append(income)
-    for policy in Policy.objects.filter(office_id__in=office_ids):
+    for policy in Policy.objects.filter(client__in=visible):
         policies[policy.client_id].append(policy)
     rows = []
-    wanted = set(ids)
     for client in clients:
-        if client.pk not in wanted:
-            continue
         inputs = build_inputs(
             client, year, lines=lines[client.pk], incomes=incomes[client.pk], policies=policies[client.pk]
         )
@@ -156,4 +185,4 @@ def office_room(*, clients, year: int, options: Options | None = None) -> list[R
     return rows
 
 
-__all__ = ["NoRules", "analysis_for_client", "office_room", "default_year"]
+__all__ = ["NoRules", "RoomRow", "analysis_for_client", "build_inputs", "client_incomes", "default_year", "office_room"]
