@@ -31,6 +31,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import ImportKind, ImportRun, ImportStatus
 
@@ -40,6 +41,10 @@ MAX_ERRORS_KEPT = 5000
 STALE_AFTER = datetime.timedelta(minutes=10)  # a running run without a heartbeat for that long: its worker died
 MAX_ATTEMPTS = 2  # a run whose worker died is queued again once; a second death fails it (a file that kills it)
 _PROGRESS_EVERY = 1.0  # seconds between two progress reports
+
+UNEXPECTED = gettext_noop(
+    "The import stopped on an unexpected error: nothing was changed. Try again or contact support."
+)
 
 # The importer of each kind: (run, its file opened, its progress) -> Outcome, in the run's transaction.
 RUNNERS: dict[str, str] = {ImportKind.PORTFOLIO: "pilier.couplings.portfolio.importer.import_portfolio"}
@@ -163,9 +168,7 @@ def _execute(run: ImportRun) -> None:
             _fail(run, str(exc))
         except Exception:
             logger.exception("import run %s failed", run.pk)
-            _fail(
-                run, _("The import stopped on an unexpected error: nothing was changed. Try again or contact support.")
-            )
+            _fail(run, _(UNEXPECTED))
 
 
 def _fail(run: ImportRun, failure: str) -> None:
@@ -292,7 +295,7 @@ def recover(*, run: ImportRun, now: datetime.datetime | None = None) -> ImportRu
             transaction.on_commit(lambda: enqueue(run.pk))
     else:
         with translation.override(_language(run)):
-            failure = _("The import was interrupted: nothing was changed. Import the file again.")
+            failure = _(UNEXPECTED)  # its transaction rolled back with the worker
         if claimed.update(status=ImportStatus.FAILED, failure=failure, finished_at=now or timezone.now()):
             logger.warning("import run %s: its worker stopped; failed", run.pk)
             cache.delete(progress_key(run.pk))
