@@ -79,16 +79,16 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    office = OfficeFactory(name="Courtage Alpha")
-    other_office = OfficeFactory(name="Courtage Beta")
+    office = OfficeFactory.create(name="Courtage Alpha")
+    other_office = OfficeFactory.create(name="Courtage Beta")
     admin = staff(office, admin=True, email="admin@alpha.be", first_name="Ada", last_name="Admin")
     alice = staff(office, email="alice@alpha.be", first_name="Alice", last_name="Aerts")
     bob = staff(office, email="bob@alpha.be", first_name="Bob", last_name="Bauwens")
     outsider = staff(other_office, admin=True, email="oscar@beta.be", first_name="Oscar", last_name="Outsider")
-    client = ClientFactory(
+    client = ClientFactory.create(
         office=office, last_name="Dubois", first_name="Marc", client_number="A-100", account_manager=alice
     )
-    restricted = ClientFactory(
+    restricted = ClientFactory.create(
         office=office,
         last_name="Delvaux",
         first_name="Anne",
@@ -97,7 +97,7 @@ def world(db) -> World:
         account_manager=alice,
         file_manager=alice,
     )
-    other_client = ClientFactory(office=other_office, last_name="Peeters", first_name="An")
+    other_client = ClientFactory.create(office=other_office, last_name="Peeters", first_name="An")
     return World(office, other_office, admin, alice, bob, outsider, client, restricted, other_client)
 
 

@@ -133,14 +133,15 @@ def _fill(client, index: int, author) -> None:
     common = dict(client=client, status="active", start_date=datetime.date(born + 32, 1, 1), payment_frequency="yearly")
     reserves_at = datetime.date(2026, 1, 1)
     # (section, type, insurer, number as the insurer writes it, yearly premium, reserves, death capital)
-    policies = {
+    by_status: dict[str, list[tuple[str, str, str, str, int, int | None, int | None]]] = {
         "self_employed": [("pension", "plci", "NN", f"300{number:07d}", 2400, 18000 + 700 * index, None)],
         "company_director": [
             ("pension", "eip", "AXA", f"0101{number:08d}", 6000, 45000 + 1000 * index, None),
             ("pension", "plci", "ALLIANZ", f"BCUD{number:06d}00", 3000, 22000, None),
             ("death", "term_life", "ATHORA", f"GV{number}", 420, None, 250000),
         ],
-    }.get(status, [])
+    }
+    policies = by_status.get(status, [])
     policies.append(("pension", "pension_savings", "AG", f"1135{number:04d}", 1050, 9000 + 300 * index, None))
     for section, kind, insurer, policy_number, premium, reserves, death_capital in policies:
         policy_create(

@@ -226,7 +226,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Features that no page uses, denied to the pages and to anything they might embed.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",

@@ -9,6 +9,7 @@ through the portal, both with the same User model.
 import hashlib
 import secrets
 import uuid
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -32,10 +33,10 @@ def normalize_address(address: str) -> str:
     return address.strip().lower()
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=normalize_address(email), **extra)
@@ -43,7 +44,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, email: str, password: str | None = None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
 
@@ -80,11 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.first_name or self.email
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         self.email = normalize_address(self.email)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = normalize_address(self.email)
         super().save(*args, **kwargs)
 

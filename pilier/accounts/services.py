@@ -6,7 +6,7 @@ from .models import ApiToken, Language, Membership, Office, Role, User
 
 
 @transaction.atomic
-def office_create(*, name: str, admin_email: str, admin_password: str, **admin_fields) -> Office:
+def office_create(*, name: str, admin_email: str, admin_password: str, **admin_fields: str) -> Office:
     office = Office(name=name.strip())
     office.full_clean()
     office.save()

@@ -1,5 +1,6 @@
 import unicodedata
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,6 +14,11 @@ from pilier.accounts.models import Office
 from pilier.lib.text import validate_single_line
 
 from .identifiers import PLACEHOLDER, digits
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+    from .career import Span
 
 
 class Gender(models.TextChoices):
@@ -159,7 +165,7 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.national_number_provisional = self.national_number == PLACEHOLDER
         self.national_number_digits = digits(self.national_number)
         # NFKD may spell one character with several ("ﷺ" with 18): the key is cut to its column.
@@ -191,9 +197,9 @@ class Client(models.Model):
         town = " ".join(p for p in [self.postcode, self.municipality] if p)
         return [line for line in [street, town, self.country if self.country != "BE" else ""] if line]
 
-    def todos(self) -> list[str]:
+    def todos(self) -> list["StrPromise"]:
         """What the broker still has to do on this file, in the order to do it."""
-        items = []
+        items: list[StrPromise] = []
         if self.national_number_provisional:
             items.append(_("National number to complete"))
         if not self.social_status:
@@ -253,7 +259,7 @@ class CareerLine(models.Model):
     def __str__(self) -> str:
         return f"{self.from_year}–{self.to_year or '…'} {self.get_status_display()}"
 
-    def span(self):
+    def span(self) -> "Span":
         from .career import Span
 
         return Span(self.from_year, self.to_year, self.status)

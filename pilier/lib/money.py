@@ -101,7 +101,7 @@ def money(value, decimals: int = 2) -> str:
     thousands, point, pattern = _MONEY.get((translation.get_language() or "fr")[:2], _MONEY["fr"])
     sign = "-" if amount < 0 else ""
     whole, _, fraction = f"{abs(amount):.{int(decimals)}f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

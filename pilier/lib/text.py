@@ -85,7 +85,7 @@ def printable(value: str) -> str:
 
 
 def _string(pattern: str, max_length, description, required: bool) -> dict:
-    schema = {"type": "string", "pattern": pattern}
+    schema: dict[str, str | int] = {"type": "string", "pattern": pattern}
     if max_length is not None:
         schema["maxLength"] = max_length
     if required:

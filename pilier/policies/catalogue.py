@@ -4,9 +4,13 @@ Product definitions, not legal figures: they change when the product range chang
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Section(models.TextChoices):
@@ -57,7 +61,7 @@ MAIN_GROUPS = {
 PILLARS = {2: _("2nd pillar"), 3: _("3rd pillar"), 4: _("4th pillar")}
 
 # Why a type does not belong in a section, said to the broker.
-_WHY_NOT = {
+_WHY_NOT: dict[str, "StrPromise"] = {
     Section.DEATH: _("%(type)s must build a pension capital: add it in the Pension section, not in Death only."),
     Section.DISABILITY: _("%(type)s is not a disability-only cover: add it in the %(section)s section."),
     Section.PENSION: _("%(type)s does not build a pension capital: add it in the %(section)s section."),

@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -9,7 +10,7 @@ from pilier.accounts.models import Office
 from pilier.clients.models import SMALL_INTEGER, Client
 from pilier.lib.text import validate_multi_line, validate_single_line
 
-from .catalogue import TYPE_CHOICES, TYPES, Section
+from .catalogue import TYPE_CHOICES, TYPES, PolicyType, Section
 
 
 class PolicyStatus(models.TextChoices):
@@ -125,7 +126,7 @@ class Policy(models.Model):
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.insurer} {self.number}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.main_group = TYPES[self.type].main_group
         super().save(*args, **kwargs)
 
@@ -135,7 +136,7 @@ class Policy(models.Model):
         return reverse("policies:edit", args=[self.pk])
 
     @property
-    def kind(self):
+    def kind(self) -> PolicyType:
         return TYPES[self.type]
 
     @property

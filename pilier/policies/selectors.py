@@ -1,6 +1,8 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from pilier.clients.models import Client
+
 from .catalogue import PILLARS, TYPES, Section
 from .models import Policy, PolicyStatus
 
@@ -26,10 +28,10 @@ class SectionView:
         groups: dict[int | None, list[Policy]] = {}
         for policy in self.policies:
             groups.setdefault(TYPES[policy.type].pillar, []).append(policy)
-        return [(PILLARS.get(p, ""), groups[p]) for p in sorted(groups, key=lambda p: p or 0)]
+        return [(PILLARS.get(p, "") if p is not None else "", groups[p]) for p in sorted(groups, key=lambda p: p or 0)]
 
 
-def policies_of(client) -> list[Policy]:
+def policies_of(client: Client) -> list[Policy]:
     """One query, whatever the number of policies."""
     return list(
         Policy.objects.filter(client=client).order_by("section", "-is_main", "type", "start_date", "created_at")

@@ -17,14 +17,14 @@ def unique_national_number() -> str:
     return national_number_for(born, 1 + n % 998)
 
 
-class OfficeFactory(factory.django.DjangoModelFactory):
+class OfficeFactory(factory.django.DjangoModelFactory[Office]):
     class Meta:
         model = Office
 
     name = factory.Sequence(lambda n: f"Office {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -41,7 +41,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -51,12 +51,12 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 def staff(office: Office, *, admin: bool = False, **user_fields) -> User:
-    user = UserFactory(**user_fields)
+    user = UserFactory.create(**user_fields)
     MembershipFactory(user=user, office=office, role=Role.OFFICE_ADMIN if admin else Role.STAFF)
     return user
 
 
-class ClientFactory(factory.django.DjangoModelFactory):
+class ClientFactory(factory.django.DjangoModelFactory[Client]):
     class Meta:
         model = Client
 

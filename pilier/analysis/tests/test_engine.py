@@ -1,6 +1,7 @@
 """The engine against the public worked figures, and its explanations replayed."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -50,8 +51,8 @@ def rules_2024(**overrides) -> Rules:
     return Rules(2024, params, coefficients)
 
 
-def inputs(**overrides) -> Inputs:
-    base = dict(
+def inputs(**overrides: Any) -> Inputs:
+    base: dict[str, Any] = dict(
         year=2024,
         social_status="self_employed",
         birth_year=1980,
