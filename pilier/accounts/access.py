@@ -73,8 +73,8 @@ NOBODY = Actor(user=AnonymousUser())
 
 def staff_membership(user: User) -> Membership | None:
     """The user's staff membership (their first office), cached on the user object."""
-    cached = getattr(user, "_staff_membership", False)
-    if cached is not False:
+    if hasattr(user, "_staff_membership"):
+        cached: Membership | None = user._staff_membership
         return cached
     membership = (
         Membership.objects.select_related("office")
