@@ -242,7 +242,6 @@ def _validate(request, payload: dict, instance: Client | None):
             base.pop("gender", None)
     data, errors = _form_data(payload, base, request.office)
     form = ClientIdentityForm(data=data, instance=instance, office=request.office, user=request.user)
-    form.allow_unassigned_editor = False
     errors.update(_errors(form) if not form.is_valid() else {})
     status_form = None
     if status_payload is not None:
@@ -291,7 +290,7 @@ def list_clients(
 @router.post("", response={201: ClientOut}, summary="Create a client file (identity, optionally the social status)")
 def create_client(request, payload: ClientIn):
     fields = _validate(request, payload.dict(exclude_unset=True), None)
-    client = services.client_create(office=request.office, **fields)
+    client = services.client_create(office=request.office, by=request.actor, **fields)
     return Status(201, _get(request, client.pk))
 
 
@@ -304,7 +303,7 @@ def get_client(request, client_id: uuid.UUID):
 def update_client(request, client_id: uuid.UUID, payload: ClientPatch):
     client = _get(request, client_id, write=True)
     fields = _validate(request, payload.dict(exclude_unset=True), client)
-    services.client_update(client=client, **fields)
+    services.client_update(client=client, by=request.actor, **fields)
     return _get(request, client.pk)
 
 

@@ -6,9 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pilier.accounts.selectors import office_staff
 from pilier.lib.money import AmountField
+from pilier.lib.validation import clean_with, error_param
 from pilier.lib.widgets import DateInput, formfield_with_model_validators
-
-from pilier.lib.validation import clean_with
 
 from . import services
 from .models import IDENTITY_FIELDS, SOCIAL_STATUS_FIELDS, CareerLine, Client, Gender, Income, SocialStatus
@@ -59,6 +58,7 @@ class ClientIdentityForm(ValidateOnlyModelForm):
         super().__init__(*args, **kwargs)
         self.office = office
         self.user = user
+        self.duplicate_of: Client | None = None  # the page links to that file (one the user may open)
         staff = office_staff(office)
         self.fields["account_manager"].queryset = staff
         self.fields["file_manager"].queryset = staff
@@ -73,11 +73,17 @@ class ClientIdentityForm(ValidateOnlyModelForm):
             self.initial.setdefault("gender", self.instance.gender)
 
     def clean(self):
-        data = super().clean()
-        client = self.instance if self.instance.pk else None
-        return clean_with(
+        super().clean()
+        client = None if self.instance._state.adding else self.instance
+        data = clean_with(
             self, lambda **fields: services.client_validate(office=self.office, client=client, by=self.user, **fields)
         )
+        self.duplicate_of = error_param(self, "national_number", "duplicate", "client")
+        return data
+
+    @property
+    def duplicate_visible(self) -> bool:
+        return self.duplicate_of is not None
 
 
 class SocialStatusForm(ValidateOnlyModelForm):
@@ -99,8 +105,8 @@ class SocialStatusForm(ValidateOnlyModelForm):
         self.fields["enterprise_number"].widget.attrs["placeholder"] = "0xxx.xxx.xxx"
 
     def clean(self):
-        data = super().clean()
-        client = self.instance if self.instance.pk else None
+        super().clean()
+        client = None if self.instance._state.adding else self.instance
         return clean_with(self, lambda **fields: services.client_validate(client=client, **fields))
 
 

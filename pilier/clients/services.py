@@ -1,47 +1,161 @@
-"""Writes on client files. Validation of user input happens in the forms (shared by pages and API);
-these functions still `full_clean()` so that nothing invalid reaches the database."""
+"""Writes on client files. Each write normalises and checks its fields itself (the rules of `rules.py`, and what
+needs the database: a national or client number already used in the office, assignees of the office) and raises
+`ValidationError` keyed by field, with codes, whoever calls it (form, API, import, demo, bench).
+`client_validate` runs the same checks without writing: the forms call it to show every error at once."""
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from pilier.accounts.access import Actor, can_see_client
+from pilier.accounts.models import Office, User
+from pilier.accounts.selectors import office_staff
+from pilier.lib.model_update import model_update
+from pilier.lib.validation import Errors
+
+from . import rules
 from .models import IDENTITY_FIELDS, SOCIAL_STATUS_FIELDS, Client
 
+WRITABLE = IDENTITY_FIELDS + SOCIAL_STATUS_FIELDS
+ASSIGNEES = ("account_manager", "file_manager")
+NOT_OFFICE_STAFF = _("This person is not a staff member of your office.")
 
-def _apply(client: Client, fields: dict, allowed: tuple[str, ...]) -> list[str]:
-    changed = []
-    for name, value in fields.items():
-        if name not in allowed:
+# Who writes: a request's actor or a user (None: a writer without a user, e.g. the demo or an import).
+Writer = Actor | User | None
+
+
+def _user_of(by: Writer) -> User | None:
+    if isinstance(by, Actor):
+        return by.user if isinstance(by.user, User) else None
+    return by
+
+
+def client_validate(
+    *, office: Office | None = None, client: Client | None = None, by: Writer = None, **fields: Any
+) -> dict[str, Any]:
+    """The fields, normalised and checked, as `client_create` / `client_update` would write them (the birth date
+    and gender the national number gives, the company data of a director only ...); nothing is written.
+
+    `office`: the office of a new file (`client` for an existing one). `by`: who writes; their restricted files
+    are named in a refusal, and they must stay among the assignees of a restricted file they edit.
+    Only the rules that concern the fields given run (the other fields keep their checked values).
+    Raises ValidationError keyed by field, with codes."""
+    for name in fields:
+        if name not in WRITABLE:
             raise TypeError(f"unexpected field {name!r}")
-        if getattr(client, name) != value:
-            setattr(client, name, value)
-            changed.append(name)
-    return changed
+    base = client if client is not None else Client(office=office)
+    office_id = base.office_id
+
+    def current(name: str) -> Any:
+        return fields[name] if name in fields else getattr(base, name)
+
+    errors = Errors()
+    out = dict(fields)
+    for name in ("client_number", "last_name", "first_name"):
+        if isinstance(out.get(name), str):
+            out[name] = out[name].strip()
+    if "country" in out:
+        out["country"] = rules.country(out["country"])
+
+    if {"national_number", "birth_date", "gender"} & fields.keys():
+        try:
+            identity = rules.identity(
+                national_number=current("national_number"),
+                birth_date=fields.get("birth_date"),
+                gender=fields.get("gender") or "",
+            )
+        except ValidationError as exc:
+            errors.add(exc)
+        else:
+            out["national_number"] = identity.national_number
+            if "birth_date" in fields or identity.birth_date is not None:
+                out["birth_date"] = identity.birth_date
+            if "gender" in fields or identity.gender != "X":
+                out["gender"] = identity.gender
+            if "national_number" in fields and not identity.provisional:
+                _check_national_number_free(errors, office_id, client, identity.national_number, by)
+
+    if out.get("client_number"):
+        clash = Client.objects.filter(office_id=office_id, client_number=out["client_number"])
+        if client is not None:
+            clash = clash.exclude(pk=client.pk)
+        if clash.exists():
+            errors.add_field("client_number", _("This client number is already used in your office."), "duplicate")
+
+    for name in ASSIGNEES:
+        person = fields.get(name)
+        changed = person is not None and person.pk != getattr(base, f"{name}_id")
+        if changed and not office_staff(base.office).filter(pk=person.pk).exists():
+            errors.add_field(name, NOT_OFFICE_STAFF, "not_in_office")
+
+    if {"restricted_access", *ASSIGNEES} & fields.keys():
+        with errors.check():
+            rules.check_restricted(
+                restricted=current("restricted_access"),
+                account_manager=fields.get("account_manager", base.account_manager_id),
+                file_manager=fields.get("file_manager", base.file_manager_id),
+                editor=_user_of(by),
+            )
+
+    if set(SOCIAL_STATUS_FIELDS) & fields.keys():
+        try:
+            out.update(rules.social_status(**{name: current(name) for name in SOCIAL_STATUS_FIELDS}))
+        except ValidationError as exc:
+            errors.add(exc)
+
+    errors.raise_if_any()
+    return out
+
+
+def _check_national_number_free(errors: Errors, office_id: Any, client: Client | None, number: str, by: Writer) -> None:
+    clash = Client.objects.filter(office_id=office_id, national_number=number)
+    if client is not None:
+        clash = clash.exclude(pk=client.pk)
+    other = clash.first()
+    if other is None:
+        return
+    if not can_see_client(by, other):
+        # Whatever the reason (today: a restricted file that is not the writer's), the same refusal, that says
+        # neither why nor which file: it must not tell that a restricted file exists.
+        message = _("This national number cannot be used for this file. Ask an office admin.")
+        errors.add_field("national_number", message, "unavailable")
+        return
+    errors.add_field(
+        "national_number",
+        _("This national number is already used by the file of %(name)s."),
+        "duplicate",
+        {"name": other.full_name, "client": other},  # the page links to that file
+    )
 
 
 @transaction.atomic
-def client_create(*, office, **fields) -> Client:
-    status = {k: fields.pop(k) for k in SOCIAL_STATUS_FIELDS if k in fields}
+def client_create(*, office: Office, by: Writer = None, **fields: Any) -> Client:
+    """A new file: identity, and the social status when given (see `client_validate`)."""
+    data = client_validate(office=office, by=by, **fields)
     client = Client(office=office)
-    _apply(client, fields, IDENTITY_FIELDS)
-    _apply(client, status, SOCIAL_STATUS_FIELDS)
+    model_update(instance=client, fields=WRITABLE, data=data)
     client.full_clean()
     client.save()
     return client
 
 
 @transaction.atomic
-def client_update(*, client: Client, **fields) -> Client:
-    changed = _apply(client, fields, IDENTITY_FIELDS + SOCIAL_STATUS_FIELDS)
-    if changed:
-        client.full_clean()
-        client.save()
+def client_update(*, client: Client, by: Writer = None, **fields: Any) -> Client:
+    """Changes the fields given (see `client_validate`); saves only when something changed."""
+    data = client_validate(client=client, by=by, **fields)
+    model_update(instance=client, fields=WRITABLE, data=data, save=True)
     return client
 
 
-def client_set_social_status(*, client: Client, **status) -> Client:
-    return client_update(client=client, **{k: status.get(k) for k in SOCIAL_STATUS_FIELDS if k in status})
+def client_set_social_status(*, client: Client, by: Writer = None, **status: Any) -> Client:
+    """Step 2 of the wizard: the social status, and the company's data for a company director."""
+    return client_update(client=client, by=by, **{k: status.get(k) for k in SOCIAL_STATUS_FIELDS if k in status})
 
 
-def client_reassign(*, client: Client, account_manager, file_manager) -> Client:
+def client_reassign(*, client: Client, account_manager: User | None, file_manager: User | None) -> Client:
+    """The office admin's reassignment: a restricted file keeps an assignee (the admin need not be one)."""
     return client_update(client=client, account_manager=account_manager, file_manager=file_manager)
 
 

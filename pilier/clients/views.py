@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from pilier.accounts.decorators import office_admin_required, staff_required
 from pilier.accounts.models import User
 from pilier.lib.history import history_entries
 from pilier.lib.text import printable
+from pilier.lib.validation import add_errors
 from pilier.policies.selectors import policies_of, sections_of
 from pilier.policies.services import main_policy_todos
 
@@ -56,9 +58,13 @@ def client_create_view(request):
         request.POST or None, office=request.office, user=request.user, initial={"account_manager": request.user}
     )
     if request.method == "POST" and form.is_valid():
-        client = services.client_create(office=request.office, **form.cleaned_data)
-        messages.success(request, _("Personal data saved. Step 2: the current social status."))
-        return redirect("clients:status", client.pk)
+        try:
+            client = services.client_create(office=request.office, by=request.actor, **form.cleaned_data)
+        except ValidationError as exc:  # what changed since the form's check (another write meanwhile)
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Personal data saved. Step 2: the current social status."))
+            return redirect("clients:status", client.pk)
     return render(request, "clients/identity_form.html", {"form": form, "creating": True})
 
 
@@ -67,9 +73,13 @@ def client_edit_view(request, client_id):
     client = client_for_user(request.actor, client_id, write=True)
     form = ClientIdentityForm(request.POST or None, instance=client, office=request.office, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.client_update(client=client, **form.cleaned_data)
-        messages.success(request, _("Personal data saved."))
-        return redirect(client)
+        try:
+            services.client_update(client=client, by=request.actor, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Personal data saved."))
+            return redirect(client)
     return render(request, "clients/identity_form.html", {"form": form, "client": client, "creating": False})
 
 

@@ -163,7 +163,7 @@ def create_policy(request, client_id: uuid.UUID, payload: PolicyIn):
     client = client_for_user(request.actor, client_id, write=True)
     fields = _validated(request, client, payload.dict(exclude_unset=True))
     with _service_errors():
-        return Status(201, services.policy_create(client=client, **fields))
+        return Status(201, services.policy_create(client=client, by=request.actor, **fields))
 
 
 @router.get("/policies/{policy_id}", response=PolicyOut, summary="One policy")
@@ -176,7 +176,7 @@ def update_policy(request, policy_id: uuid.UUID, payload: PolicyPatch):
     policy = policy_for_user(request.actor, policy_id, write=True)
     fields = _validated(request, policy.client, payload.dict(exclude_unset=True), policy)
     with _service_errors():
-        return services.policy_update(policy=policy, **fields)
+        return services.policy_update(policy=policy, by=request.actor, **fields)
 
 
 @router.delete("/policies/{policy_id}", response={204: None}, summary="Delete a policy (kept in the history)")

@@ -5,17 +5,20 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pilier.lib.money import AmountField
+from pilier.lib.validation import clean_with, error_param
 from pilier.lib.widgets import DateInput, formfield_with_model_validators
 
-from .catalogue import TYPES, Section, grouped_type_choices, why_not_in
-from .insurers import InvalidPolicyNumber, insurer, insurer_choices, normalise_policy_number
+from . import rules, services
+from .catalogue import TYPES, Section, grouped_type_choices
+from .insurers import insurer, insurer_choices
 from .models import EDITABLE_FIELDS, Policy
 
 POLICY_FIELDS = (*EDITABLE_FIELDS, "is_main")
 
 
 class PolicyForm(forms.ModelForm):
-    """Validates a policy for the pages and the API; writes go through pilier.policies.services."""
+    """Parses a policy for the pages and the API; the rules are `services.policy_validate`'s (called by clean()),
+    writes go through pilier.policies.services."""
 
     section = forms.ChoiceField(label=_("Section"), choices=Section.choices)
     type = forms.ChoiceField(label=_("Type"), choices=grouped_type_choices)
@@ -43,8 +46,7 @@ class PolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.client = client
         self.user = user
-        self.number_key = self.instance.number_key
-        self.duplicate_of: Policy | None = None
+        self.duplicate_of: Policy | None = None  # the page links to that policy (on a file the user may open)
         self.duplicate_visible = False
         language = translation.get_language() or "fr"
         self.fields["insurer"].choices = [("", "—")] + insurer_choices()
@@ -57,54 +59,20 @@ class PolicyForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        section, kind = data.get("section"), data.get("type")
-        if section and kind:
-            reason = why_not_in(section, kind)
-            if reason:
-                self.add_error("type", forms.ValidationError(reason, code="wrong_section"))
-        code, raw = data.get("insurer"), data.get("number")
-        if code and raw:
-            try:
-                number = normalise_policy_number(code, raw)
-            except InvalidPolicyNumber as exc:
-                language = translation.get_language() or "fr"
-                self.add_error(
-                    "number",
-                    forms.ValidationError(
-                        _("This is not a %(insurer)s policy number. %(hint)s"),
-                        code=exc.reason,
-                        params={"insurer": exc.insurer.name, "hint": exc.insurer.hint_in(language)},
-                    ),
-                )
-            else:
-                data["number"] = number.number
-                self.number_key = number.key
-                clash = Policy.objects.filter(office=self.client.office, insurer=code, number_key=number.key)
-                if self.instance.pk:
-                    clash = clash.exclude(pk=self.instance.pk)
-                self.duplicate_of = clash.select_related("client").first()
-                if self.duplicate_of is not None:
-                    owner = self.duplicate_of.client
-                    self.duplicate_visible = not owner.restricted_access or owner.is_assigned_to(self.user)
-                    if self.duplicate_visible:
-                        error = forms.ValidationError(
-                            _("This number is already used by another %(insurer)s policy in your office (%(client)s)."),
-                            code="duplicate",
-                            params={"insurer": insurer(code).name, "client": owner.full_name},
-                        )
-                    else:  # a file the user may not open: a refusal that does not tell a restricted file exists
-                        error = forms.ValidationError(
-                            _("This policy number cannot be used for this file. Ask an office admin."),
-                            code="unavailable",
-                        )
-                    self.add_error("number", error)
-        if kind and TYPES[kind].section != Section.INVESTMENT:
-            data["goal"] = ""  # a goal labels investments only
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", _("The end date is before the start date."))
-        if data.get("is_main") and kind and not TYPES[kind].main_group:
-            data["is_main"] = False
+        kind = data.get("type")
+        if kind in TYPES:
+            # What the page sends for a type that does not take it (a hidden field) is not read.
+            if not rules.takes_goal(kind):
+                data["goal"] = ""
+            if not rules.main_group_of(kind):
+                data["is_main"] = False
+        policy = None if self.instance._state.adding else self.instance
+        data = clean_with(
+            self,
+            lambda **fields: services.policy_validate(client=self.client, policy=policy, by=self.user, **fields),
+        )
+        self.duplicate_of = error_param(self, "number", "duplicate", "policy")
+        self.duplicate_visible = self.duplicate_of is not None
         return data
 
     def _post_clean(self):

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from pilier.accounts.access import client_for_user, policy_for_user
 from pilier.accounts.decorators import staff_required
 from pilier.lib.history import history_entries
+from pilier.lib.validation import add_errors
 
 from . import services
 from .catalogue import Section
@@ -32,9 +33,9 @@ def policy_create_view(request, client_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            policy = services.policy_create(client=client, **form.cleaned_data)
+            policy = services.policy_create(client=client, by=request.actor, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Policy saved."))
             return redirect(_back(client, f"policy-{policy.pk}"))
@@ -47,9 +48,9 @@ def policy_edit_view(request, policy_id):
     form = PolicyForm(request.POST or None, instance=policy, client=policy.client, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.policy_update(policy=policy, **form.cleaned_data)
+            services.policy_update(policy=policy, by=request.actor, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Policy saved."))
             return redirect(_back(policy, f"policy-{policy.pk}"))

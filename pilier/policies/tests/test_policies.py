@@ -218,8 +218,14 @@ def test_the_database_never_holds_two_main_policies_of_a_group(world):
 
 
 def test_a_type_without_group_is_never_main(world):
-    policy = PolicyFactory(client=world.client, type="pension_savings", is_main=True)
+    policy = PolicyFactory(client=world.client, type="pension_savings")
     assert not policy.is_main
+    # Asking for it is refused by the service (the forms and the API drop the box for such a type).
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        PolicyFactory(client=world.client, type="pension_savings", is_main=True)
+    assert refused.value.error_dict["is_main"][0].code == "no_main_group"
 
 
 @pytest.mark.django_db(transaction=True)
