@@ -179,13 +179,14 @@ def create_office(name: str, mail: str, staff=STAFF):
 
 
 class NationalNumbers:
-    """Valid, unique national numbers (NN) with their birth date and gender."""
+    """Valid, unique national numbers (NN) with the birth date and gender the rules read in them."""
 
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.used: set[str] = set()
 
     def new(self, born: datetime.date | None = None) -> tuple[str, datetime.date, str]:
+        from pilier.clients import rules
         from pilier.clients.identifiers import national_number_for
 
         while True:
@@ -194,19 +195,26 @@ class NationalNumbers:
             number = national_number_for(day, serial)
             if number not in self.used:
                 self.used.add(number)
-                return number, day, "M" if serial % 2 else "F"
+                identity = rules.identity(national_number=number)
+                assert identity.birth_date is not None
+                return number, identity.birth_date, identity.gender
 
 
 def create_client(office, numbers: NationalNumbers, born: datetime.date, **fields):
-    """A client made through the services (so with a history), with a new national number of `born`."""
+    """A client made through the services (so with a history), with a new national number of `born` (the service
+    takes the birth date and the gender from it)."""
     from pilier.clients import services
 
-    number, born, gender = numbers.new(born)
-    return services.client_create(office=office, national_number=number, birth_date=born, gender=gender, **fields)
+    number, _born, _gender = numbers.new(born)
+    return services.client_create(office=office, national_number=number, **fields)
 
 
 def make_people(office, managers, count: int, rng: random.Random, numbers: NationalNumbers):
-    """`count` unsaved Client rows with every field that Client.save() would fill."""
+    """`count` unsaved Client rows with every field that Client.save() would fill, as the rules want them (they
+    are bulk-created: the services would take minutes)."""
+    from django.core.exceptions import ValidationError
+
+    from pilier.clients import rules
     from pilier.clients.identifiers import PLACEHOLDER, digits
     from pilier.clients.models import Client, SocialStatus, search_key
 
@@ -224,10 +232,17 @@ def make_people(office, managers, count: int, rng: random.Random, numbers: Natio
         account_manager = rng.choice(managers) if rng.random() < 0.9 else None
         file_manager = rng.choice(managers) if rng.random() < 0.7 else None
         restricted = rng.random() < 0.05
-        if restricted and not (account_manager or file_manager):
+        try:
+            rules.check_restricted(restricted=restricted, account_manager=account_manager, file_manager=file_manager)
+        except ValidationError:  # a restricted file needs an assignee
             account_manager = rng.choice(managers)
         status = "" if rng.random() < 0.10 else rng.choice(statuses)
-        director = status == SocialStatus.COMPANY_DIRECTOR
+        social_status = rules.social_status(  # the company's data for a director only
+            social_status=status,
+            fiscal_year_start=datetime.date(2025, 1, 1),
+            fiscal_year_end=datetime.date(2025, 12, 31),
+            company_name=f"{last} & Associés SRL",
+        )
         clients.append(
             Client(
                 office=office,
@@ -252,10 +267,7 @@ def make_people(office, managers, count: int, rng: random.Random, numbers: Natio
                 account_manager=account_manager,
                 file_manager=file_manager,
                 restricted_access=restricted,
-                social_status=status,
-                fiscal_year_start=datetime.date(2025, 1, 1) if director else None,
-                fiscal_year_end=datetime.date(2025, 12, 31) if director else None,
-                company_name=f"{last} & Associés SRL" if director else "",
+                **social_status,
                 search_name=search_key(last, first),
             )
         )

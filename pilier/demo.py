@@ -64,9 +64,8 @@ def demo_load():
         fields = dict(
             last_name=last,
             first_name=first,
+            # The service takes the birth date and the gender from the number (odd serial: a man).
             national_number=national_number_for(born, 2 * rng.randrange(1, 400) + (index % 2)),
-            birth_date=born,
-            gender="M" if index % 2 else "F",
             language=language,
             email=f"{first.lower()}.{last.lower().replace('è', 'e')}@example.be",
             street="Rue de la Station" if language == "fr" else "Stationsstraat",
@@ -78,7 +77,6 @@ def demo_load():
             file_manager=joris if language == "fr" else claire,
             social_status=status,
         )
-        fields["gender"] = "M" if int(fields["national_number"][9:12]) % 2 else "F"
         if status == SocialStatus.COMPANY_DIRECTOR:
             fields.update(
                 fiscal_year_start=datetime.date(2026, 1, 1),
