@@ -16,7 +16,7 @@ from pilier.lib.model_update import model_update
 from pilier.lib.validation import Errors
 
 from . import rules
-from .models import IDENTITY_FIELDS, SOCIAL_STATUS_FIELDS, Client
+from .models import IDENTITY_FIELDS, SOCIAL_STATUS_FIELDS, CareerLine, Client, Income
 
 WRITABLE = IDENTITY_FIELDS + SOCIAL_STATUS_FIELDS
 ASSIGNEES = ("account_manager", "file_manager")
@@ -85,9 +85,10 @@ def client_validate(
             errors.add_field("client_number", _("This client number is already used in your office."), "duplicate")
 
     for name in ASSIGNEES:
-        person = fields.get(name)
-        changed = person is not None and person.pk != getattr(base, f"{name}_id")
-        if changed and not office_staff(base.office).filter(pk=person.pk).exists():
+        person: User | None = fields.get(name)
+        if person is None or person.pk == getattr(base, f"{name}_id"):
+            continue
+        if not office_staff(base.office).filter(pk=person.pk).exists():
             errors.add_field(name, NOT_OFFICE_STAFF, "not_in_office")
 
     if {"restricted_access", *ASSIGNEES} & fields.keys():
@@ -170,20 +171,21 @@ def client_delete(*, client: Client) -> None:
 CAREER_FIELDS = ("from_year", "to_year", "status", "employer", "various_employers", "gross_annual_income")
 
 
-def career_conflicts(*, client: Client, from_year: int, to_year: int | None, status: str, exclude=None) -> list:
+def career_conflicts(
+    *, client: Client, from_year: int, to_year: int | None, status: str, exclude: CareerLine | None = None
+) -> list[CareerLine]:
     """The client's lines that a new line would overlap although the statuses cannot be combined."""
     from django.utils import timezone
 
     from .career import Span, conflicts
 
-    lines = {line.span(): line for line in client.career_lines.exclude(pk=getattr(exclude, "pk", None))}
+    others = client.career_lines.all() if exclude is None else client.career_lines.exclude(pk=exclude.pk)
+    lines = {line.span(): line for line in others}
     clashing = conflicts(Span(from_year, to_year, status), list(lines), timezone.localdate().year)
     return [lines[span] for span in clashing]
 
 
-def _career_save(line, fields: dict):
-    from django.core.exceptions import ValidationError
-
+def _career_save(line: CareerLine, fields: dict[str, Any]) -> CareerLine:
     for name, value in fields.items():
         if name not in CAREER_FIELDS:
             raise TypeError(f"unexpected field {name!r}")
@@ -199,24 +201,22 @@ def _career_save(line, fields: dict):
 
 
 @transaction.atomic
-def career_line_create(*, client: Client, **fields):
-    from .models import CareerLine
-
+def career_line_create(*, client: Client, **fields: Any) -> CareerLine:
     return _career_save(CareerLine(client=client), fields)
 
 
 @transaction.atomic
-def career_line_update(*, line, **fields):
+def career_line_update(*, line: CareerLine, **fields: Any) -> CareerLine:
     return _career_save(line, fields)
 
 
 @transaction.atomic
-def career_line_delete(*, line) -> None:
+def career_line_delete(*, line: CareerLine) -> None:
     line.delete()
 
 
 @transaction.atomic
-def career_employee_since_studies(*, client: Client, end_of_studies_year: int):
+def career_employee_since_studies(*, client: Client, end_of_studies_year: int) -> CareerLine:
     """The common case: always an employee since the end of studies, employers unknown."""
     return career_line_create(
         client=client, from_year=end_of_studies_year, to_year=None, status="employee", various_employers=True
@@ -229,10 +229,8 @@ INCOME_FIELDS = ("net_taxable_professional_income", "gross_remuneration", "plci_
 
 
 @transaction.atomic
-def income_set(*, client: Client, year: int, user, **values):
+def income_set(*, client: Client, year: int, user: User | None, **values: Any) -> Income:
     """Creates or updates the income figures of one year; remembers who entered them."""
-    from .models import Income
-
     income = Income.objects.select_for_update().filter(client=client, year=year).first() or Income(
         client=client, year=year
     )

@@ -11,10 +11,13 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Errors:
@@ -30,7 +33,9 @@ class Errors:
         else:
             self.by_field.setdefault(NON_FIELD_ERRORS, []).extend(exc.error_list)
 
-    def add_field(self, field: str, message: object, code: str, params: dict[str, object] | None = None) -> None:
+    def add_field(
+        self, field: str, message: "str | StrPromise", code: str, params: dict[str, Any] | None = None
+    ) -> None:
         self.by_field.setdefault(field, []).append(ValidationError(message, code=code, params=params))
 
     @contextmanager

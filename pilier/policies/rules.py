@@ -32,6 +32,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from pilier.lib.validation import Errors
+
 from .catalogue import TYPES, Section, why_not_in
 
 END_BEFORE_START = _("The end date is before the start date.")
@@ -93,21 +95,16 @@ def check_policy(
     is_main: bool | None = None,
 ) -> None:
     """Every rule above at once; the errors of all fields gathered in one ValidationError."""
-    errors: dict[str, list[ValidationError]] = {}
-    checks = [
-        lambda: check_section(section, type_code),
-        lambda: check_dates(start, end),
-        lambda: check_goal(type_code, goal),
-        lambda: check_main(type_code, is_main),
-    ]
-    for check in checks:
-        try:
-            check()
-        except ValidationError as exc:
-            for field, items in exc.error_dict.items():
-                errors.setdefault(field, []).extend(items)
-    if errors:
-        raise ValidationError(errors)
+    errors = Errors()
+    with errors.check():
+        check_section(section, type_code)
+    with errors.check():
+        check_dates(start, end)
+    with errors.check():
+        check_goal(type_code, goal)
+    with errors.check():
+        check_main(type_code, is_main)
+    errors.raise_if_any()
 
 
 def main_after(*, main_group: str, alone: bool, asked: bool | None = None, was_main: bool = False) -> bool:
