@@ -84,14 +84,31 @@ class Record:
     values: PolicyValues
 
     def as_data(self) -> dict:
-        """JSON-ready values (for the unmatched list), without the line."""
-        data = {name: getattr(self, name) for name in _DATA}
-        data.update(zip(VALUES, self.values, strict=True))
-        return data
+        """JSON-ready values (for the unmatched list), without the line. Always these keys in this order: the
+        fingerprint of an unmatched record is the digest of their JSON."""
+        return dict(
+            zip(
+                _DATA,
+                (
+                    self.insurer,
+                    self.number,
+                    self.key,
+                    self.type,
+                    self.national_number,
+                    self.national_digits,
+                    self.last_name,
+                    self.first_name,
+                    self.birth_date,
+                    self.mandate,
+                    *self.values,
+                ),
+                strict=True,
+            )
+        )
 
 
 _DATA = ("insurer", "number", "key", "type", "national_number", "national_digits", "last_name", "first_name")
-_DATA += ("birth_date", "mandate")
+_DATA += ("birth_date", "mandate", *VALUES)
 
 
 @cache
@@ -327,7 +344,7 @@ class RecordReader:
             reserves_date_text,
             capital_text,
             mandate_text,
-        ) = fields = [value.strip() for value in raw]
+        ) = fields = list(map(str.strip, raw))
         # The fields kept as written (the others are read into codes, dates and amounts, that a control character
         # or extra text makes unreadable: see the end): a few tests for the usual record, the field by field check
         # otherwise (isprintable() is also false for a no-break space, which is allowed).
