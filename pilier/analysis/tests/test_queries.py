@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from pilier.accounts.access import NOBODY, actor_for
-from pilier.analysis.selectors import office_room
+from pilier.analysis.engine.inputs import Options
+from pilier.analysis.selectors import analysis_for_client, office_room
 from pilier.clients.models import Client, Income
 from pilier.policies.catalogue import TYPES
 from pilier.tests.factories import CareerLineFactory, ClientFactory, PolicyFactory
@@ -126,3 +127,27 @@ def test_the_office_view_reads_only_the_files_the_actor_sees(world):
     assert office_room(actor=NOBODY, year=YEAR) == []
     alice_row = next(r for r in office_room(actor=actor_for(world.alice), year=YEAR) if r.client == delvaux)
     assert alice_row.paid == Decimal("700")  # its policies are read for the one who sees it
+
+
+def test_the_office_view_gives_each_file_the_room_of_its_own_analysis(world):
+    """The office view reads less of each file (no who and when); its figures are those of the file's page."""
+    office(world, 4)
+    director = ClientFactory(
+        office=world.office, social_status="company_director", birth_date=datetime.date(1972, 1, 1)
+    )
+    CareerLineFactory(client=director, from_year=2000, to_year=None, status="company_director")
+    for year in range(YEAR - 4, YEAR + 1):
+        Income.objects.create(client=director, year=year, gross_remuneration=Decimal("80000"), entered_by=world.alice)
+    PolicyFactory(client=director, section="pension", type="eip", annual_premium=Decimal("2000"))
+    options = Options(technical_rate=Decimal("0.0175"), coefficient=Decimal("10.5"))
+    rows = office_room(actor=actor_for(world.bob), year=YEAR, options=options)
+    assert {r.product for r in rows} == {"plci", "cpti", "eip"}
+    for row in rows:
+        analysis, _inputs = analysis_for_client(row.client, YEAR, options)
+        product = analysis.products[row.product]
+        assert (row.room, row.max_premium, row.paid, row.missing) == (
+            product.room.value,
+            product.max_premium.value,
+            product.paid,
+            product.missing,
+        ), row.client
