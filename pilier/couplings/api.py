@@ -5,7 +5,7 @@ Codes (status, kind) are the models' TextChoices; every answer has its schema, e
 import datetime
 import json
 import uuid
-from typing import Literal
+from typing import Annotated
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -14,7 +14,8 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from pilier.accounts.access import import_for_user
+from pilier.accounts.access import import_for_user, office_for_user
+from pilier.lib.api_codes import Codes
 from pilier.lib.api_errors import ErrorOut, FieldErrors
 from pilier.lib.api_parser import BodyRefused, BodyTooLarge, content_length, parse_json, read_body
 from pilier.lib.uploads import limits, upload_refused
@@ -26,8 +27,9 @@ from .selectors import import_as_dict
 
 router = Router(tags=["portfolio imports"])
 
-StatusCode = Literal[tuple(ImportStatus.values)]  # type: ignore[valid-type]
-KindCode = Literal[tuple(ImportKind.values)]  # type: ignore[valid-type]
+# Codes from the models' TextChoices (pilier.lib.api_codes): the OpenAPI `enum` lists are the choices.
+StatusCode = Annotated[str, Codes(ImportStatus)]
+KindCode = Annotated[str, Codes(ImportKind)]
 
 
 class LineErrorOut(Schema):
@@ -95,6 +97,7 @@ _JSON_BODY = {
 def create_import(request):
     """The body is read here, after the bearer token, within its limit (docs/limits.md): a refusal is
     in JSON and in the token owner's language."""
+    office = office_for_user(request.actor, write=True)
     if request.content_type == "multipart/form-data":
         content, name = _uploaded_file(request)
     elif request.content_type == "application/json":
@@ -102,7 +105,7 @@ def create_import(request):
     else:
         raise FieldErrors({"file": [_("Send a file (multipart, field “file”) or a JSON list of records.")]})
     run = services.import_run_create(
-        office=request.office,
+        office=office,
         user=request.user,
         file=content,
         file_name=name,

@@ -286,7 +286,8 @@ def recover(*, run: ImportRun, now: datetime.datetime | None = None) -> ImportRu
     failed otherwise (its file deleted). Of two callers recovering the same run, one does it."""
     if not is_stale(run, now=now):
         return run
-    again = bool(run.file.name) and run.attempts < MAX_ATTEMPTS and run.file.storage.exists(run.file.name)
+    name = run.file.name
+    again = bool(name) and run.attempts < MAX_ATTEMPTS and run.file.storage.exists(name or "")
     claimed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING, attempts=run.attempts)
     if again:
         if claimed.update(status=ImportStatus.QUEUED, started_at=None, progress=0):

@@ -32,7 +32,7 @@ def import_run_create(
     *,
     office: Office,
     user: User | None,
-    file: IO[bytes] | File,
+    file: IO[bytes] | File[bytes],
     file_name: str,
     source: str,
     kind: str = ImportKind.PORTFOLIO,

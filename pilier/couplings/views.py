@@ -9,6 +9,7 @@ from pilier.accounts.access import (
     client_for_user,
     import_for_user,
     imports_visible_to,
+    office_for_user,
     unmatched_for_user,
     unmatched_visible_to,
 )
@@ -24,6 +25,7 @@ from .models import ImportKind, ImportSource, UnmatchedStatus
 @takes_upload
 @staff_required
 def import_list_view(request):
+    office = office_for_user(request.actor, write=request.method == "POST")
     if request.method == "POST":
         form = PortfolioUploadForm(request.POST, request.FILES, refused=bool(upload_refused(request)))
     else:
@@ -31,7 +33,7 @@ def import_list_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         run = services.import_run_create(
-            office=request.office,
+            office=office,
             user=request.user,
             file=upload,
             file_name=upload.name,
@@ -39,7 +41,7 @@ def import_list_view(request):
             kind=ImportKind.PORTFOLIO,
         )
         return redirect("couplings:detail", run.pk)
-    jobs.recover_stale_runs(office_id=request.office.pk)
+    jobs.recover_stale_runs(office_id=office.pk)
     imports = imports_visible_to(request.actor).select_related("created_by").defer("errors")
     page = Paginator(imports, 20).get_page(request.GET.get("page"))
     open_records = unmatched_visible_to(request.actor).filter(status=UnmatchedStatus.OPEN).count()
@@ -77,7 +79,7 @@ def unmatched_detail_view(request, record_id):
 @staff_required
 @require_POST
 def unmatched_link_view(request, record_id):
-    record = unmatched_for_user(request.actor, record_id)
+    record = unmatched_for_user(request.actor, record_id, write=True)
     client = client_for_user(request.actor, request.POST.get("client"), write=True)
     try:
         policy = services.unmatched_link(record=record, client=client)
@@ -94,7 +96,7 @@ def unmatched_link_view(request, record_id):
 @staff_required
 @require_POST
 def unmatched_dismiss_view(request, record_id):
-    record = unmatched_for_user(request.actor, record_id)
+    record = unmatched_for_user(request.actor, record_id, write=True)
     services.unmatched_dismiss(record=record)
     messages.success(request, _("Record %(number)s dismissed.") % {"number": record.number})
     return redirect("couplings:unmatched")

@@ -12,7 +12,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
@@ -30,7 +30,7 @@ class UnreadableFile(FileRefused):
     """The whole file is refused; the message says why, in the user's language."""
 
 
-def _is_utf8(stream: BinaryIO) -> bool:
+def _is_utf8(stream: IO[bytes]) -> bool:
     """The whole file decodes as UTF-8 (read in chunks: the file is not held whole)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -52,7 +52,7 @@ _UTF8_SEQUENCE = re.compile(
 _ASCII = bytes(range(128))
 
 
-def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     """(number of the first line, chunk) over the file from its start, each chunk made of whole lines."""
     stream.seek(0)
     line, rest = 1, b""
@@ -91,7 +91,7 @@ def _not_utf8(position: tuple[int, int, int]) -> UnreadableFile:
     )
 
 
-def _encoding_of_non_utf8(stream: BinaryIO) -> str:
+def _encoding_of_non_utf8(stream: IO[bytes]) -> str:
     """A file that is not all UTF-8: Windows-1252, or UTF-8 with bad bytes (refused with the first one's place).
 
     Read as Windows-1252, a UTF-8 file gives "MÃ¼ller" for "Müller": a file with at least as many UTF-8
@@ -114,7 +114,7 @@ def _encoding_of_non_utf8(stream: BinaryIO) -> str:
     return "cp1252"
 
 
-def _check_cp1252(stream: BinaryIO) -> None:
+def _check_cp1252(stream: IO[bytes]) -> None:
     """Windows-1252 has five undefined bytes: find the line of the first one, if any."""
     lines = 0
     try:
@@ -132,9 +132,9 @@ def _check_cp1252(stream: BinaryIO) -> None:
         stream.seek(0)
 
 
-def records(stream: BinaryIO, file_name: str = "") -> Iterator[tuple[int, list[str]]]:
+def records(stream: IO[bytes], file_name: str = "") -> Iterator[tuple[int, list[str]]]:
     while not isinstance(stream, io.IOBase) and isinstance(getattr(stream, "file", None), io.IOBase | File):
-        stream = stream.file  # a Django File: its file object itself (the wrapper costs a call per line read)
+        stream = stream.file  # type: ignore[attr-defined]  # a Django File: its file object itself (the wrapper costs a call per line read)
     head = stream.read(SNIFF_BYTES)
     stream.seek(0)
     text = head.lstrip(codecs.BOM_UTF8).lstrip()
@@ -153,7 +153,7 @@ def records(stream: BinaryIO, file_name: str = "") -> Iterator[tuple[int, list[s
     return _csv_records(stream, encoding)
 
 
-def _csv_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(stream: IO[bytes], encoding: str) -> Iterator[tuple[int, list[str]]]:
     text = io.TextIOWrapper(stream, encoding=encoding, newline="", errors="strict")
     try:
         header_line = text.readline()
@@ -171,7 +171,7 @@ def _csv_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list[st
     width = len(header)
     in_order = positions == list(range(len(FIELDS))) and width == len(FIELDS)  # the usual case: rows as they are
 
-    def rows():
+    def rows() -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(text, delimiter=delimiter)
         line = 1
         try:
@@ -200,7 +200,7 @@ def _csv_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list[st
     return rows()
 
 
-def _json_records(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
+def _json_records(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
     limit = settings.IMPORT_JSON_MAX_BYTES
     raw = stream.read(limit + 1)
     if len(raw) > limit:
@@ -216,7 +216,7 @@ def _json_records(stream: BinaryIO) -> Iterator[tuple[int, list[str]]]:
     return json_records(data)
 
 
-def json_records(data) -> Iterator[tuple[int, list[str]]]:
+def json_records(data: object) -> Iterator[tuple[int, list[str]]]:
     """Records given as JSON (a list of objects); the 'line' is the record's position from 1."""
     if isinstance(data, dict) and isinstance(data.get("records"), list):
         data = data["records"]
@@ -239,14 +239,14 @@ def json_records(data) -> Iterator[tuple[int, list[str]]]:
                     % {"line": index, "field": str(name)[:60]}
                 )
 
-    def rows():
+    def rows() -> Iterator[tuple[int, list[str]]]:
         for index, item in enumerate(data, start=1):
             yield index, [_as_text(item.get(name)) for name in FIELDS]
 
     return rows()
 
 
-def _as_text(value) -> str:
+def _as_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -6,6 +6,7 @@ the office has and writes them without a conversion either way (see matcher.py a
 """
 
 import datetime
+import enum
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
+from django.db.models import Field, Model
 from django.utils.translation import gettext as _
 
 from pilier.clients.identifiers import InvalidNationalNumber, parse_national_number
@@ -83,7 +85,7 @@ class Record:
     mandate: bool
     values: PolicyValues
 
-    def as_data(self) -> dict:
+    def as_data(self) -> dict[str, str | bool | None]:
         """JSON-ready values (for the unmatched list), without the line. Always these keys in this order: the
         fingerprint of an unmatched record is the digest of their JSON."""
         return dict(
@@ -107,8 +109,10 @@ class Record:
         )
 
 
-_DATA = ("insurer", "number", "key", "type", "national_number", "national_digits", "last_name", "first_name")
-_DATA += ("birth_date", "mandate", *VALUES)
+_DATA: tuple[str, ...] = (
+    *("insurer", "number", "key", "type", "national_number", "national_digits", "last_name", "first_name"),
+    *("birth_date", "mandate", *VALUES),
+)
 
 
 @cache
@@ -125,7 +129,12 @@ def _insurer_code(value: str) -> str:
 _SEPARATORS = str.maketrans("", "", ".- /")
 
 
-def fast_national_number(value: str, year: int | None = None):
+Holder = tuple[str | None, str | None, str | None]  # formatted national number, its digits, ISO birth date
+
+
+def fast_national_number(
+    value: str, year: int | None = None
+) -> tuple[str, str, datetime.date | None] | tuple[None, None, None]:
     """(formatted, digits, birth date) of a valid NN or BIS number, as python-stdnum reads it.
 
     An import reads tens of thousands of holders: the usual case (11 digits, a valid check, a
@@ -203,7 +212,11 @@ def _iso_date(value: str) -> str:
     raise ValueError(value)
 
 
-_MISSING = object()
+class _Missing(enum.Enum):
+    MISSING = enum.auto()  # a date not read yet (None is a field left empty)
+
+
+_MISSING = _Missing.MISSING
 
 # Characters no text field of a record may hold: C0 and C1 controls (NUL, line breaks, tabs, DEL …),
 # which PostgreSQL refuses (NUL) or which break the pages and PDFs that show them, and lone surrogates
@@ -229,8 +242,10 @@ def limits() -> dict[str, int]:
     from pilier.couplings.models import UnmatchedRecord
     from pilier.policies.models import Policy
 
-    def length(model, name):
-        return model._meta.get_field(name).max_length
+    def length(model: type[Model], name: str) -> int:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field) and field.max_length, f"{model.__name__}.{name} has no length"
+        return field.max_length
 
     return {
         "policy_number": min(length(Policy, "number"), length(UnmatchedRecord, "number")),
@@ -268,14 +283,14 @@ class RecordReader:
     usual record takes dictionary lookups, the first of each value and every error the full check.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.year = datetime.date.today().year
         self.telebib = _telebib()
         self.codes: dict[str, str] = {}  # insurer as written -> code
         self.keys: dict[str, Callable[[str], str]] = {}  # code -> its matching key (policy_number_key)
         self.kinds: dict[str, str] = {}
         self.dates: dict[str, str | None] = {"": None}
-        self.holders: dict[str, tuple] = {"": (None, None, None)}
+        self.holders: dict[str, Holder] = {"": (None, None, None)}
         most = limits()
         self.number_limit = most["policy_number"]
         # Names shorter than this together are within their limits (each, and both as the holder's name).
@@ -312,7 +327,7 @@ class RecordReader:
         self.dates[value] = iso
         return iso
 
-    def holder(self, value: str) -> tuple:
+    def holder(self, value: str) -> Holder:
         """(formatted, digits, ISO birth date) of a national number; Nones for a provisional one."""
         try:
             formatted, digits, born = fast_national_number(value, self.year)
@@ -401,7 +416,18 @@ class RecordReader:
                 _amount(capital_text, "death_capital"),
             )
             return Record(
-                line, code, number, key, kind, *holder[:2], last_name, first_name, birth_date, mandate in _TRUE, values
+                line,
+                code,
+                number,
+                key,
+                kind,
+                holder[0],
+                holder[1],
+                last_name,
+                first_name,
+                birth_date,
+                mandate in _TRUE,
+                values,
             )
         except RecordError:
             # A value that cannot be read because of a control character, or because it is too long: that is the

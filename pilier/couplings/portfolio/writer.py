@@ -62,7 +62,7 @@ class _Insert:
                 raise ValueError(f"{model.__name__}.{name}: a value is needed")
         self.constants = tuple(fields[name].get_db_prep_save(value, db) for name, value in values.items())
         quote = db.ops.quote_name
-        names = ", ".join(quote(fields[name].column) for name in (*columns, *values))
+        names = ", ".join(quote(_column(model, name)) for name in (*columns, *values))
         marks = ", ".join(["%s"] * (len(columns) + len(values)))
         self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (model meta)
         self.db = db
@@ -78,10 +78,18 @@ def _update_sql(
     db: BaseDatabaseWrapper, model: type[models.Model], constant_columns: Sequence[str], row_columns: Sequence[str]
 ) -> str:
     """UPDATE of one row by its id: the constant columns, then the row's columns but its last (`id`)."""
-    quote, meta = db.ops.quote_name, model._meta
+    quote = db.ops.quote_name
     assert row_columns[-1] == "id"
-    sets = ", ".join(f"{quote(meta.get_field(n).column)} = %s" for n in (*constant_columns, *row_columns[:-1]))
-    return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 (model meta)
+    sets = ", ".join(f"{quote(_column(model, n))} = %s" for n in (*constant_columns, *row_columns[:-1]))
+    return f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote(_column(model, 'pk'))} = %s"  # noqa: S608 (model meta)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    """The database column of one of the model's concrete fields (its name or attname; "pk": the primary key)."""
+    meta = model._meta
+    field = meta.pk if name == "pk" else meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column, f"{model.__name__}.{name} is not a column"
+    return field.column
 
 
 def _as_text(db: BaseDatabaseWrapper, column: str, kind: str) -> str:
@@ -109,7 +117,7 @@ class Writer:
             # A larger page cache for this connection: the inserts touch several indexes (64 MB).
             with db.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size = -65536")
-        quote, history = db.ops.quote_name, Policy.history.model  # type: ignore[attr-defined]
+        quote, history = db.ops.quote_name, Policy.history.model
         stamp = {"created_at": now, "updated_at": now}
         policy = {"office_id": run.office_id, "managed": True, "mandate": True}
         self.insert_policies = _Insert(db, Policy, NewPolicy._fields, {**policy, **stamp})
@@ -123,7 +131,7 @@ class Writer:
         self.updated_at = Policy._meta.get_field("updated_at").get_db_prep_save(now, db)
         # The history rows of created or updated policies: copies of the policies as written, by SQLite or
         # PostgreSQL itself (twice as fast as sending the same values again), a few hundred at a time.
-        table, pk = quote(Policy._meta.db_table), quote(Policy._meta.pk.column)
+        table, pk = quote(Policy._meta.db_table), quote(_column(Policy, "pk"))
         copied = [f.column for f in history._meta.fields if not f.name.startswith("history_")]
         meta = ["history_date", "history_change_reason", "history_type", "history_user_id"]
         self.history_sql = (

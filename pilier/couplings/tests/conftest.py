@@ -46,9 +46,9 @@ def run_import(world):
         user = user or world.admin
         from pilier.accounts.access import staff_membership
 
-        job = ImportRun.objects.create(
-            office=staff_membership(user).office, created_by=user, file_name=name, source="command"
-        )
+        membership = staff_membership(user)
+        assert membership is not None
+        job = ImportRun.objects.create(office=membership.office, created_by=user, file_name=name, source="command")
         job.file.save(f"{job.pk}.dat", ContentFile(content), save=True)
         return jobs.run_import(run=job)
 

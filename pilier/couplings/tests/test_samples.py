@@ -210,7 +210,9 @@ def _table_after(heading: str) -> list[list[str]]:
 
 
 def _code(cell: str) -> str:
-    return re.search(r"`([^`]+)`", cell)[1]
+    found = re.search(r"`([^`]+)`", cell)
+    assert found, cell
+    return found[1]
 
 
 def test_the_readme_header_line_is_the_field_list_of_the_code():
