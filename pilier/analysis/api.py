@@ -1,18 +1,15 @@
-import datetime
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
-from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Router, Schema
 from pydantic import WithJsonSchema
 
 from pilier.accounts.access import client_for_user
-from pilier.clients import services as client_services
-from pilier.clients.forms import INCOME_DIGITS, IncomeForm
-from pilier.lib.api_errors import FieldErrors, Input
-from pilier.lib.money import Amount
+from pilier.lib.api_codes import Codes
+from pilier.lib.api_errors import FieldErrors
 
 from .forms import COEFFICIENT_RANGE, RATE_RANGE, AssumptionsForm
 from .labels import ANNUITY_OPTIONS, PRODUCTS, missing_item
@@ -22,7 +19,7 @@ from .selectors import analysis_for_client, default_year
 
 router = Router(tags=["analysis"])
 
-AnnuityOption = Literal[tuple(ANNUITY_OPTIONS)]  # type: ignore[valid-type]
+AnnuityOption = Annotated[str, Codes(ANNUITY_OPTIONS)]
 
 
 def _number(minimum, maximum) -> WithJsonSchema:
@@ -30,7 +27,6 @@ def _number(minimum, maximum) -> WithJsonSchema:
     return WithJsonSchema({"type": "number", "minimum": float(minimum), "maximum": float(maximum)})
 
 
-Income = Amount(INCOME_DIGITS)
 RulesYear = Annotated[
     int,
     WithJsonSchema({"type": "integer", "enum": available_years(), "description": "A year the rules know"}),
@@ -65,6 +61,31 @@ class FigureOut(Schema):
     unverified: list[str]
 
 
+class RegimeOut(Schema):
+    max: str | None = Field(..., description="The most the premium may be in this regime")
+    tax_reduction: str | None
+    room: str | None
+
+
+# The pension savings' two regimes, by their rate in percent.
+REGIMES = ("30", "25")
+
+
+def _named(keys: tuple[str, ...]) -> Callable[[dict[str, Any]], None]:
+    """An object's schema with exactly these keys (each as its `additionalProperties` says): the answer always
+    has them all."""
+
+    def tighten(schema: dict[str, Any]) -> None:
+        for branch in schema.get("anyOf", [schema]):  # `| None`: the object's branch
+            if branch.get("type") == "object":
+                value = branch.pop("additionalProperties")
+                branch["properties"] = {key: value for key in keys}
+                branch["required"] = list(keys)
+                branch["additionalProperties"] = False
+
+    return tighten
+
+
 class ProductOut(Schema):
     label: str
     applicable: bool
@@ -76,14 +97,16 @@ class ProductOut(Schema):
     unverified: list[str]
     missing: list[str]
     back_service: FigureOut | None = Field(None, description="EIP and CPTI: the back-service premium")
-    regimes: dict[str, dict[str, str | None]] | None = Field(
-        None, description="Pension savings: `max`, `tax_reduction` and `room` in the 30 % and 25 % regimes"
+    regimes: dict[str, RegimeOut] | None = Field(
+        None,
+        description="Pension savings: `max`, `tax_reduction` and `room` in the 30 % and 25 % regimes",
+        json_schema_extra=_named(REGIMES),
     )
 
 
 class AssumptionsOut(Schema):
     technical_rate: str | None
-    annuity_option: str
+    annuity_option: AnnuityOption
     coefficient: str | None
 
 
@@ -117,7 +140,9 @@ class AnalysisOut(Schema):
     client: uuid.UUID
     year: int
     assumptions: AssumptionsOut
-    products: dict[str, ProductOut]
+    products: dict[str, ProductOut] = Field(
+        ..., description="Every product, by its code", json_schema_extra=_named(tuple(PRODUCTS))
+    )
     projection: ProjectionOut
     missing: list[MissingOut]
     unverified: list[str]
@@ -194,42 +219,4 @@ def get_analysis(
             {"code": code, "label": str(missing_item(code, client, year)["label"])} for code in analysis.missing
         ],
         "unverified": analysis.unverified,
-    }
-
-
-class IncomeIn(Input):
-    net_taxable_professional_income: Income | None = None
-    gross_remuneration: Income | None = Field(None, description="company directors")
-    plci_reference_income: Income | None = Field(
-        None, description="the revalued income on the social security fund's invoice; takes precedence"
-    )
-
-
-class IncomeOut(Schema):
-    net_taxable_professional_income: Decimal | None = None
-    gross_remuneration: Decimal | None = Field(None, description="company directors")
-    plci_reference_income: Decimal | None = Field(
-        None, description="the revalued income on the social security fund's invoice; takes precedence"
-    )
-    year: int
-    entered_by: str | None
-    entered_at: datetime.datetime
-
-
-@router.put("/clients/{client_id}/incomes/{year}", response=IncomeOut, summary="Set the income figures of a year")
-def put_income(request, client_id: uuid.UUID, payload: IncomeIn, year: int = Path(..., ge=1950, le=2100)):
-    client = client_for_user(request.actor, client_id, write=True)
-    if not 1950 <= year <= 2100:
-        raise Http404
-    form = IncomeForm(data={k: ("" if v is None else v) for k, v in payload.dict().items()})
-    if not form.is_valid():
-        raise FieldErrors({k: [str(m) for m in v] for k, v in form.errors.items()})
-    income = client_services.income_set(client=client, year=year, user=request.user, **form.cleaned_data)
-    return {
-        "year": income.year,
-        "net_taxable_professional_income": income.net_taxable_professional_income,
-        "gross_remuneration": income.gross_remuneration,
-        "plci_reference_income": income.plci_reference_income,
-        "entered_by": request.user.email,
-        "entered_at": income.entered_at,
     }

@@ -5,15 +5,22 @@ from typing import Annotated, Literal
 
 from django.db.models import Prefetch
 from django.forms.models import model_to_dict
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Strict
 
-from pilier.accounts.access import career_line_for_user, client_for_user
+from pilier.accounts.access import (
+    career_line_for_user,
+    client_for_incomes,
+    client_for_user,
+    request_actor,
+)
+from pilier.accounts.models import User
 from pilier.accounts.selectors import office_staff
+from pilier.lib.api_codes import Codes
 from pilier.lib.api_errors import FieldErrors, Input
 from pilier.lib.money import Amount
 from pilier.lib.pagination import LimitOffset
@@ -23,23 +30,17 @@ from pilier.policies.models import Policy
 from pilier.policies.services import main_policy_todos
 
 from . import services
-from .forms import CareerLineForm, ClientIdentityForm, SocialStatusForm
-from .models import CareerLine, Client
+from .forms import INCOME_DIGITS, CareerLineForm, ClientIdentityForm, IncomeForm, SocialStatusForm
+from .models import CareerLine, CareerStatus, Client, ClientLanguage, Gender, SocialStatus
 from .selectors import client_list
 
 router = Router(tags=["clients"])
 SEARCH_LENGTH = 200
 
-StatusCode = Literal[
-    "employee",
-    "civil_servant",
-    "self_employed",
-    "company_director",
-    "assisting_spouse",
-    "unemployed",
-    "retired",
-    "none",
-]
+# Codes from the models' TextChoices (pilier.lib.api_codes): the OpenAPI `enum` lists are the choices.
+StatusCode = Annotated[str, Codes(SocialStatus)]
+GenderCode = Annotated[str, Codes(Gender)]
+LanguageCode = Annotated[str, Codes(ClientLanguage)]
 
 
 class Address(Schema):
@@ -113,8 +114,8 @@ class ClientOut(Schema):
     first_name: str
     last_name: str
     birth_date: datetime.date | None
-    gender: Literal["M", "F", "X"]
-    language: Literal["fr", "nl", "de", "en"]
+    gender: GenderCode
+    language: LanguageCode
     email: str
     phone: str
     address: Address
@@ -168,8 +169,8 @@ class ClientPatch(Input):
     first_name: _column("first_name", required=True) = unset()
     last_name: _column("last_name", required=True) = unset()
     birth_date: IsoDate | None = None
-    gender: Literal["M", "F", "X"] | None = None
-    language: Literal["fr", "nl", "de", "en"] = unset()
+    gender: GenderCode | None = None
+    language: LanguageCode = unset()
     email: _column("email") | None = None
     phone: _column("phone") | None = None
     address: AddressPatch | None = None
@@ -315,17 +316,7 @@ def delete_client(request, client_id: uuid.UUID):
 
 # Career lines -------------------------------------------------------------------------------
 
-CareerStatusCode = Literal[
-    "employee",
-    "civil_servant",
-    "self_employed",
-    "company_director",
-    "assisting_spouse",
-    "unemployed",
-    "student",
-    "career_break",
-    "other",
-]
+CareerStatusCode = Annotated[str, Codes(CareerStatus)]
 
 
 class CareerLineOut(Schema):
@@ -403,3 +394,54 @@ def delete_career_line(request, client_id: uuid.UUID, line_id: uuid.UUID):
     client = _get(request, client_id, write=True)
     services.career_line_delete(line=career_line_for_user(request.actor, client, line_id, write=True))
     return HttpResponse(status=204)
+
+
+# Incomes --------------------------------------------------------------------------------------
+
+Income = Amount(INCOME_DIGITS)
+INCOME_YEARS = (1950, 2100)
+
+
+class IncomeIn(Input):
+    net_taxable_professional_income: Income | None = None
+    gross_remuneration: Income | None = Field(None, description="company directors")
+    plci_reference_income: Income | None = Field(
+        None, description="the revalued income on the social security fund's invoice; takes precedence"
+    )
+
+
+class IncomeOut(Schema):
+    net_taxable_professional_income: Decimal | None = None
+    gross_remuneration: Decimal | None = Field(None, description="company directors")
+    plci_reference_income: Decimal | None = Field(
+        None, description="the revalued income on the social security fund's invoice; takes precedence"
+    )
+    year: int
+    entered_by: str | None
+    entered_at: datetime.datetime
+
+
+@router.put("/{client_id}/incomes/{year}", response=IncomeOut, summary="Set the income figures of a year")
+def put_income(
+    request: HttpRequest,
+    client_id: uuid.UUID,
+    payload: IncomeIn,
+    year: int = Path(..., ge=INCOME_YEARS[0], le=INCOME_YEARS[1]),
+) -> dict[str, object]:
+    actor = request_actor(request)
+    client = client_for_incomes(actor, client_id, write=True)  # an accountant gives incomes too
+    if not INCOME_YEARS[0] <= year <= INCOME_YEARS[1]:
+        raise Http404
+    form = IncomeForm(data={k: ("" if v is None else v) for k, v in payload.dict().items()})
+    if not form.is_valid():
+        raise FieldErrors({k: [str(m) for m in v] for k, v in form.errors.items()})
+    user = actor.user if isinstance(actor.user, User) else None  # the author of the figures
+    income = services.income_set(client=client, year=year, user=user, **form.cleaned_data)
+    return {
+        "year": income.year,
+        "net_taxable_professional_income": income.net_taxable_professional_income,
+        "gross_remuneration": income.gross_remuneration,
+        "plci_reference_income": income.plci_reference_income,
+        "entered_by": income.entered_by.email if income.entered_by else None,
+        "entered_at": income.entered_at,
+    }

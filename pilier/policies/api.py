@@ -1,10 +1,8 @@
 import datetime
 import uuid
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
-from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.utils import translation
@@ -12,25 +10,28 @@ from ninja import Field, Router, Schema, Status
 from pydantic import Strict, WithJsonSchema
 
 from pilier.accounts.access import client_for_user, policy_for_user
+from pilier.lib.api_codes import Codes
 from pilier.lib.api_errors import FieldErrors, Input
 from pilier.lib.money import Amount
 from pilier.lib.schema import IsoDate
 from pilier.lib.text import Line, Text
 
 from . import services
-from .catalogue import TYPES
+from .catalogue import TYPES, Section
 from .forms import POLICY_FIELDS, PolicyForm
 from .insurers import insurers
-from .models import Policy
+from .models import PaymentFrequency, Policy, PolicyStatus
 from .selectors import policies_of
 
 router = Router(tags=["policies"])
 insurers_router = Router(tags=["insurers"])
 
-SectionCode = Literal["pension", "disability", "death", "investment"]
-TypeCode = Literal[tuple(TYPES)]  # type: ignore[valid-type]
-StatusCode = Literal["active", "dormant", "terminated"]
-FrequencyCode = Literal["yearly", "half_yearly", "quarterly", "monthly", "single", "free"]
+# Codes from the models' TextChoices and the catalogue (pilier.lib.api_codes): the OpenAPI `enum` lists are
+# the choices.
+SectionCode = Annotated[str, Codes(Section)]
+TypeCode = Annotated[str, Codes(TYPES)]
+StatusCode = Annotated[str, Codes(PolicyStatus)]
+FrequencyCode = Annotated[str, Codes(PaymentFrequency)]
 
 
 class PolicyOut(Schema):
@@ -143,16 +144,6 @@ def _validated(request, client, payload: dict, policy=None) -> dict:
     return fields
 
 
-@contextmanager
-def _service_errors():
-    """What the service's full_clean() refuses (the form checks it first) is a 422 too, never a 500."""
-    try:
-        yield
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise FieldErrors({k: [str(m) for m in v] for k, v in errors.items()}) from None
-
-
 @router.get("/clients/{client_id}/policies", response=list[PolicyOut], summary="The client's policies")
 def list_policies(request, client_id: uuid.UUID):
     return policies_of(client_for_user(request.actor, client_id))
@@ -162,8 +153,8 @@ def list_policies(request, client_id: uuid.UUID):
 def create_policy(request, client_id: uuid.UUID, payload: PolicyIn):
     client = client_for_user(request.actor, client_id, write=True)
     fields = _validated(request, client, payload.dict(exclude_unset=True))
-    with _service_errors():
-        return Status(201, services.policy_create(client=client, by=request.actor, **fields))
+    # What the service refuses beyond the form is a 422 too: pilier.lib.api_errors answers its ValidationError.
+    return Status(201, services.policy_create(client=client, by=request.actor, **fields))
 
 
 @router.get("/policies/{policy_id}", response=PolicyOut, summary="One policy")
@@ -175,8 +166,7 @@ def get_policy(request, policy_id: uuid.UUID):
 def update_policy(request, policy_id: uuid.UUID, payload: PolicyPatch):
     policy = policy_for_user(request.actor, policy_id, write=True)
     fields = _validated(request, policy.client, payload.dict(exclude_unset=True), policy)
-    with _service_errors():
-        return services.policy_update(policy=policy, by=request.actor, **fields)
+    return services.policy_update(policy=policy, by=request.actor, **fields)
 
 
 @router.delete("/policies/{policy_id}", response={204: None}, summary="Delete a policy (kept in the history)")
