@@ -38,7 +38,8 @@ class ImportRun(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=16, choices=ImportKind, default=ImportKind.PORTFOLIO)
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="import_runs")
+    # No index of its own: the index below starts with it (the office's runs, newest first).
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="import_runs", db_index=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="import_runs"
     )

@@ -1,5 +1,6 @@
 """PortfolioImport becomes ImportRun, the family of imports (issue 10): the same table renamed, its rows kept
-(every one an insurer portfolio), a kind, and the times a worker claimed it."""
+(every one an insurer portfolio), a kind, and the times a worker claimed it; the office's own index dropped
+(import_office_created_idx starts with the office)."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -44,7 +45,10 @@ class Migration(migrations.Migration):
             model_name="importrun",
             name="office",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="import_runs", to="accounts.office"
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="import_runs",
+                to="accounts.office",
             ),
         ),
         migrations.AlterField(
