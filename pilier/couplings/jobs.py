@@ -11,7 +11,8 @@
   one transaction, and writes the result in that same transaction, only if the run is still the one it
   claimed: a run recovered from under a worker that was only slow rolls that worker's work back.
 - `Progress` is written to the cache, outside the transaction (the page that polls cannot see inside it),
-  at most once a second; it is also the run's heartbeat, which `recover` reads.
+  at most once a second; it is also the run's heartbeat, which `recover` reads: the cache must be the one
+  the web server and the worker share (settings.CACHES, a folder under var/ by default).
 - The file holds personal data: once a run has ended, in any way, it is deleted; its counts and errors stay.
 """
 
@@ -138,11 +139,13 @@ def run_import(*, run: ImportRun) -> ImportRun:
         if current is None or current.is_finished:
             delete_file(current or run)
         return current or run
+    ended = True  # by this worker (an unexpected error included)
     try:
-        _execute(run)
+        ended = _execute(run)
     finally:
-        cache.delete(progress_key(run.pk))
-        delete_file(run)
+        if ended:  # else the run is another worker's now, and so is its file
+            cache.delete(progress_key(run.pk))
+            delete_file(run)
     return run
 
 
@@ -154,7 +157,8 @@ def _runner(kind: str) -> Runner:
     return runner
 
 
-def _execute(run: ImportRun) -> None:
+def _execute(run: ImportRun) -> bool:
+    """Runs the claimed run to its end; False when it was recovered from under this worker meanwhile."""
     with translation.override(_language(run)):
         try:
             runner = _runner(run.kind)
@@ -163,22 +167,27 @@ def _execute(run: ImportRun) -> None:
                 _finish(run, status=ImportStatus.DONE, outcome=outcome)
         except RunLost:
             logger.warning("import run %s was recovered while this worker ran it: its work rolled back", run.pk)
-            run.refresh_from_db()
         except FileRefused as exc:
-            _fail(run, str(exc))
+            return _fail(run, str(exc))
         except Exception:
             logger.exception("import run %s failed", run.pk)
-            _fail(run, _(UNEXPECTED))
+            return _fail(run, _(UNEXPECTED))
+        else:
+            return True
+    run.refresh_from_db()
+    return False
 
 
-def _fail(run: ImportRun, failure: str) -> None:
-    """The run failed, its transaction rolled back. A database that cannot save that raises (the run stays
-    running, and `recover` ends it later)."""
+def _fail(run: ImportRun, failure: str) -> bool:
+    """The run failed, its transaction rolled back; False when it is no longer this worker's. A database
+    that cannot save the failure raises (the run stays running, and `recover` ends it later)."""
     try:
         _finish(run, status=ImportStatus.FAILED, failure=failure)
     except RunLost:
         logger.warning("import run %s was recovered while this worker ran it", run.pk)
         run.refresh_from_db()
+        return False
+    return True
 
 
 def _finish(run: ImportRun, *, status: str, outcome: Outcome | None = None, failure: str = "") -> None:

@@ -93,7 +93,7 @@ def test_a_second_worker_given_a_running_run_does_not_run_it(make_run, monkeypat
     assert calls == [run.pk] and again.status == ImportStatus.DONE
 
 
-def test_a_run_recovered_from_under_a_slow_worker_rolls_its_work_back(make_run, world, monkeypatch):
+def test_a_run_recovered_from_under_a_slow_worker_rolls_its_work_back(make_run, world, media, monkeypatch):
     real = importer.import_portfolio
 
     def slow(run, stream, progress):
@@ -108,6 +108,7 @@ def test_a_run_recovered_from_under_a_slow_worker_rolls_its_work_back(make_run, 
     run = jobs.run_import(run=make_run())
     assert not Policy.objects.filter(number="300-0000999").exists() and not UnmatchedRecord.objects.exists()
     assert (run.status, run.unmatched) == (ImportStatus.RUNNING, 0)  # not ended by this worker
+    assert run.file and files_in(media)  # the other worker's to read
 
 
 def test_a_kind_without_its_importer_yet_fails_and_its_file_goes(make_run, media):
