@@ -198,12 +198,29 @@ def dangerously_all_office_clients(who: Actor | User | AnonymousUser | None) -> 
     return Client.objects.filter(office=actor.office)
 
 
-def dangerously_office_client_for_admin(who: Actor | User | AnonymousUser | None, client_id: object) -> Client:
+def dangerously_office_client_for_admin(
+    who: Actor | User | AnonymousUser | None, client_id: object, *, write: bool = False
+) -> Client:
     """One client of the office, restricted or not, for its office admin to reassign."""
-    client = dangerously_all_office_clients(who).filter(pk=_uuid(client_id)).first()
+    actor = as_actor(who)
+    client = dangerously_all_office_clients(actor).filter(pk=_uuid(client_id)).first()
     if client is None:
         raise Http404
+    _check_write(actor.can_write_files, write)
     return client
+
+
+# What belongs to the office rather than to a file -------------------------------------------------
+
+
+def office_for_user(who: Actor | User | AnonymousUser | None, *, write: bool = False) -> Office:
+    """The office a staff actor works in, for what belongs to it rather than to a file (a new file, an
+    import): 404 for an actor of no office (a client, an accountant, nobody), 403 if `write` and read-only."""
+    actor = as_actor(who)
+    if not actor.is_staff_member or actor.office is None:
+        raise Http404
+    _check_write(actor.can_write_files, write)
+    return actor.office
 
 
 # What hangs under a client --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pilier.accounts.access import (
     career_line_for_user,
     client_for_incomes,
     client_for_user,
+    office_for_user,
     request_actor,
 )
 from pilier.accounts.models import User
@@ -290,8 +291,9 @@ def list_clients(
 
 @router.post("", response={201: ClientOut}, summary="Create a client file (identity, optionally the social status)")
 def create_client(request, payload: ClientIn):
+    office = office_for_user(request.actor, write=True)
     fields = _validate(request, payload.dict(exclude_unset=True), None)
-    client = services.client_create(office=request.office, by=request.actor, **fields)
+    client = services.client_create(office=office, by=request.actor, **fields)
     return Status(201, _get(request, client.pk))
 
 

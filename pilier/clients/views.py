@@ -17,6 +17,7 @@ from pilier.accounts.access import (
     dangerously_all_office_clients,
     dangerously_office_client_for_admin,
     income_for_user,
+    office_for_user,
 )
 from pilier.accounts.decorators import office_admin_required, staff_required
 from pilier.accounts.models import User
@@ -54,12 +55,13 @@ def client_list_view(request):
 
 @staff_required
 def client_create_view(request):
+    office = office_for_user(request.actor, write=True)
     form = ClientIdentityForm(
-        request.POST or None, office=request.office, user=request.user, initial={"account_manager": request.user}
+        request.POST or None, office=office, user=request.user, initial={"account_manager": request.user}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            client = services.client_create(office=request.office, by=request.actor, **form.cleaned_data)
+            client = services.client_create(office=office, by=request.actor, **form.cleaned_data)
         except ValidationError as exc:  # what changed since the form's check (another write meanwhile)
             add_errors(form, exc)
         else:
@@ -193,7 +195,7 @@ def assignments_view(request):
 @office_admin_required
 @require_POST
 def reassign_view(request, client_id):
-    client = dangerously_office_client_for_admin(request.actor, client_id)
+    client = dangerously_office_client_for_admin(request.actor, client_id, write=True)
     form = AssignmentForm(request.POST, instance=client, office=request.office)
     if form.is_valid():
         services.client_reassign(client=client, **form.cleaned_data)
