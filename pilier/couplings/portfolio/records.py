@@ -68,6 +68,7 @@ class PolicyValues(NamedTuple):
 
 
 VALUES = PolicyValues._fields
+_policy_values = PolicyValues._make
 
 
 @dataclass(slots=True)
@@ -406,14 +407,16 @@ class RecordReader:
             reserves_date = dates.get(reserves_date_text, _MISSING)
             if reserves_date is _MISSING:
                 reserves_date = self.date(reserves_date_text, "reserves_date")
-            values = PolicyValues(
-                status,
-                start,
-                end,
-                _amount(premium_text, "annual_premium"),
-                _amount(reserves_text, "reserves"),
-                reserves_date,
-                _amount(capital_text, "death_capital"),
+            values = _policy_values(  # PolicyValues(...) without its Python-level __new__
+                (
+                    status,
+                    start,
+                    end,
+                    _amount(premium_text, "annual_premium"),
+                    _amount(reserves_text, "reserves"),
+                    reserves_date,
+                    _amount(capital_text, "death_capital"),
+                )
             )
             return Record(
                 line,
