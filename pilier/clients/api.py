@@ -1,8 +1,9 @@
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+from django.db import models
 from django.db.models import Prefetch
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
@@ -53,38 +54,52 @@ class Address(Schema):
     country: str = "BE"
 
 
-def _column(name: str, model=Client, **kwargs):
-    """A one-line string as the model's column holds it (its length, no control character)."""
-    return Line(model._meta.get_field(name).max_length, **kwargs)
+def _column(
+    name: str,
+    model: type[models.Model] = Client,
+    *,
+    description: str | None = None,
+    required: bool = False,
+    pattern: str = "",
+) -> Line:
+    """A one-line string as the model's column holds it (its length, no control character):
+    `Annotated[str, _column(name)]`."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a column, not a relation
+    return Line(field.max_length, description, required=required, pattern=pattern)
 
 
 def _no_default(schema: dict) -> None:
     schema.pop("default", None)
 
 
-def unset():
+def unset() -> Any:
     """The default of a field that may be left out but not sent as null (the form would refuse it):
-    the schema states neither null nor a default."""
+    the schema states neither null nor a default. `Any` for mypy: the field's type says what may be sent;
+    a field left out is never read (the payload is taken with `exclude_unset`)."""
     return Field(None, json_schema_extra=_no_default)
 
 
 # Digits (11 of them), spaces, dots, dashes and slashes, as the national register writes them.
 NATIONAL_NUMBER_PATTERN = r"^[ ./-]*(?:[0-9][ ./-]*){11}$"
-NationalNumber = Line(
-    20,
-    "NN or BIS number (11 digits, with valid check digits), or 99.99.99-999.99 when not known yet; "
-    "it gives the birth date and the gender",
-    pattern=NATIONAL_NUMBER_PATTERN,
-)
+NationalNumber = Annotated[
+    str,
+    Line(
+        20,
+        "NN or BIS number (11 digits, with valid check digits), or 99.99.99-999.99 when not known yet; "
+        "it gives the birth date and the gender",
+        pattern=NATIONAL_NUMBER_PATTERN,
+    ),
+]
 
 
 class AddressPatch(Input):
-    street: _column("street") | None = None
-    number: _column("house_number") | None = None
-    box: _column("box") | None = None
-    postcode: _column("postcode") | None = None
-    municipality: _column("municipality") | None = None
-    country: _column("country", required=True, description="ISO code, e.g. BE") = unset()
+    street: Annotated[str, _column("street")] | None = None
+    number: Annotated[str, _column("house_number")] | None = None
+    box: Annotated[str, _column("box")] | None = None
+    postcode: Annotated[str, _column("postcode")] | None = None
+    municipality: Annotated[str, _column("municipality")] | None = None
+    country: Annotated[str, _column("country", required=True, description="ISO code, e.g. BE")] = unset()
 
 
 class SocialStatusOut(Schema):
@@ -99,12 +114,15 @@ class SocialStatusIn(Input):
     code: StatusCode
     fiscal_year_start: IsoDate | None = None
     fiscal_year_end: IsoDate | None = None
-    company_name: _column("company_name") = ""
-    enterprise_number: _column(
-        "enterprise_number",
-        pattern=r"^$|^[ ./-]*(?:[0-9][ ./-]*){9,10}$",
-        description="0xxx.xxx.xxx, with valid check digits (company directors)",
-    ) = ""
+    company_name: Annotated[str, _column("company_name")] = ""
+    enterprise_number: Annotated[
+        str,
+        _column(
+            "enterprise_number",
+            pattern=r"^$|^[ ./-]*(?:[0-9][ ./-]*){9,10}$",
+            description="0xxx.xxx.xxx, with valid check digits (company directors)",
+        ),
+    ] = ""
 
 
 class ClientOut(Schema):
@@ -140,12 +158,14 @@ class ClientOut(Schema):
         }
 
     @staticmethod
-    def resolve_account_manager(obj: Client):
-        return obj.account_manager.email if obj.account_manager_id else None
+    def resolve_account_manager(obj: Client) -> str | None:
+        manager = obj.account_manager  # None without a query when the file has none
+        return manager.email if manager is not None else None
 
     @staticmethod
-    def resolve_file_manager(obj: Client):
-        return obj.file_manager.email if obj.file_manager_id else None
+    def resolve_file_manager(obj: Client) -> str | None:
+        manager = obj.file_manager  # None without a query when the file has none
+        return manager.email if manager is not None else None
 
     @staticmethod
     def resolve_social_status(obj: Client):
@@ -165,15 +185,15 @@ class ClientOut(Schema):
 
 
 class ClientPatch(Input):
-    client_number: _column("client_number") | None = None
+    client_number: Annotated[str, _column("client_number")] | None = None
     national_number: NationalNumber = unset()
-    first_name: _column("first_name", required=True) = unset()
-    last_name: _column("last_name", required=True) = unset()
+    first_name: Annotated[str, _column("first_name", required=True)] = unset()
+    last_name: Annotated[str, _column("last_name", required=True)] = unset()
     birth_date: IsoDate | None = None
     gender: GenderCode | None = None
     language: LanguageCode = unset()
-    email: _column("email") | None = None
-    phone: _column("phone") | None = None
+    email: Annotated[str, _column("email")] | None = None
+    phone: Annotated[str, _column("phone")] | None = None
     address: AddressPatch | None = None
     account_manager: str | None = Field(None, description="E-mail of a staff member of the office")
     file_manager: str | None = Field(None, description="E-mail of a staff member of the office")
@@ -183,8 +203,8 @@ class ClientPatch(Input):
 
 class ClientIn(ClientPatch):
     national_number: NationalNumber
-    first_name: _column("first_name", required=True)
-    last_name: _column("last_name", required=True)
+    first_name: Annotated[str, _column("first_name", required=True)]
+    last_name: Annotated[str, _column("last_name", required=True)]
 
 
 ADDRESS_FIELDS = {
@@ -278,7 +298,7 @@ def _get(request, client_id, *, write: bool = False) -> Client:
 @paginate(LimitOffset)
 def list_clients(
     request,
-    search: Line(SEARCH_LENGTH) = "",
+    search: Annotated[str, Line(SEARCH_LENGTH)] = "",
     sort: Literal["name", "-name", "number", "-number", "created", "-created"] = "name",
 ):
     errors = line_errors(search, max_length=SEARCH_LENGTH)
@@ -353,8 +373,8 @@ class CareerLinePatch(Input):
     from_year: Year = unset()
     to_year: Year | None = Field(None, description="null while ongoing; not before from_year")
     status: CareerStatusCode = unset()
-    employer: _column("employer", CareerLine) | None = None
-    gross_annual_income: Amount(12) | None = None
+    employer: Annotated[str, _column("employer", CareerLine)] | None = None
+    gross_annual_income: Annotated[Decimal, Amount(12)] | None = None
 
 
 class CareerLineIn(CareerLinePatch):
@@ -400,7 +420,7 @@ def delete_career_line(request, client_id: uuid.UUID, line_id: uuid.UUID):
 
 # Incomes --------------------------------------------------------------------------------------
 
-Income = Amount(INCOME_DIGITS)
+Income = Annotated[Decimal, Amount(INCOME_DIGITS)]
 INCOME_YEARS = (1950, 2100)
 
 

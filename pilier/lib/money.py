@@ -2,12 +2,13 @@
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Annotated
 
 from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from pydantic import WithJsonSchema
+from pydantic import GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
@@ -72,22 +73,32 @@ class AmountField(forms.DecimalField):
         return value
 
 
-def Amount(max_digits: int = 14):  # noqa: N802 (a type)
-    """An amount in an API schema, as its column holds it: `max_digits` digits, 2 after the decimal mark,
-    not negative. The schema states it; the AmountField the API fills checks it (translated messages)."""
-    whole = max_digits - 2
-    schema = {
-        "anyOf": [
-            {
-                "type": "number",
-                "minimum": 0,
-                "maximum": float(Decimal(10) ** whole - Decimal("0.01")),
-                "multipleOf": 0.01,
-            },
-            {"type": "string", "pattern": rf"^\d{{1,{whole}}}(\.\d{{1,2}})?$"},
-        ]
-    }
-    return Annotated[Decimal, WithJsonSchema(schema)]
+class Amount:
+    """An amount in an API schema, as its column holds it: `Annotated[Decimal, Amount(max_digits)]`,
+    `max_digits` digits, 2 after the decimal mark, not negative. It is a `Decimal` for mypy; the schema
+    states the limits and the AmountField the API fills checks them (translated messages)."""
+
+    def __init__(self, max_digits: int = 14) -> None:
+        whole = max_digits - 2
+        self.json_schema: JsonSchemaValue = {
+            "anyOf": [
+                {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": float(Decimal(10) ** whole - Decimal("0.01")),
+                    "multipleOf": 0.01,
+                },
+                {"type": "string", "pattern": rf"^\d{{1,{whole}}}(\.\d{{1,2}})?$"},
+            ]
+        }
+
+    def __repr__(self) -> str:
+        return f"Amount({self.json_schema!r})"
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return dict(self.json_schema)
 
 
 # Money as Belgian brokers write it: 1 234,56 € (fr), 1.234,56 € (nl), €1,234.56 (en).

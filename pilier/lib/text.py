@@ -10,12 +10,13 @@ valid one. It is written with `\\uXXXX` escapes, which Python's `re` and ECMA-26
 """
 
 import re
-from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
-from pydantic import WithJsonSchema
+from pydantic import GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 # Cc (C0, DEL, C1), the Cf of the Basic Multilingual Plane less U+200C/U+200D, the line and
 # paragraph separators, and the surrogates.
@@ -84,30 +85,51 @@ def printable(value: str) -> str:
     return " ".join(_single_line_refused.sub(" ", value or "").split())
 
 
-def _string(pattern: str, max_length, description, required: bool) -> dict:
-    schema: dict[str, str | int] = {"type": "string", "pattern": pattern}
-    if max_length is not None:
-        schema["maxLength"] = max_length
-    if required:
-        schema["minLength"] = 1
-    if description:
-        schema["description"] = description
-    return schema
+class _StringSchema:
+    """The pydantic metadata of a string in an API schema: the JSON schema it states (the string itself is
+    validated as a `str`; the form the API fills checks the rest, with the pages' translated messages)."""
+
+    def __init__(self, pattern: str, max_length: int | None, description: str | None, required: bool) -> None:
+        schema: dict[str, str | int] = {"type": "string", "pattern": pattern}
+        if max_length is not None:
+            schema["maxLength"] = max_length
+        if required:
+            schema["minLength"] = 1
+        if description:
+            schema["description"] = description
+        self.json_schema = schema
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.json_schema!r})"
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return dict(self.json_schema)
 
 
-def Line(  # noqa: N802 (a type)
-    max_length: int | None = None, description: str | None = None, *, required: bool = False, pattern: str = ""
-):
-    """A one-line string in an API schema: the model's `max_length` and the refused characters, stated.
+class Line(_StringSchema):
+    """A one-line string in an API schema: `Annotated[str, Line(max_length)]`, the model's `max_length` and
+    the refused characters, stated. It is a `str` for mypy.
 
     `required`: the field cannot be blanked (not only spaces either). `pattern`: a stricter format.
-    The schema says it; the form the API fills checks it, with the pages' translated messages.
     """
-    if not pattern:
-        pattern = NON_BLANK_LINE_PATTERN if required else SINGLE_LINE_PATTERN
-    return Annotated[str, WithJsonSchema(_string(pattern, max_length, description, required))]
+
+    def __init__(
+        self,
+        max_length: int | None = None,
+        description: str | None = None,
+        *,
+        required: bool = False,
+        pattern: str = "",
+    ) -> None:
+        if not pattern:
+            pattern = NON_BLANK_LINE_PATTERN if required else SINGLE_LINE_PATTERN
+        super().__init__(pattern, max_length, description, required)
 
 
-def Text(max_length: int | None = None, description: str | None = None):  # noqa: N802 (a type)
-    """A multi-line string in an API schema (notes): line breaks and tabs allowed."""
-    return Annotated[str, WithJsonSchema(_string(MULTI_LINE_PATTERN, max_length, description, False))]
+class Text(_StringSchema):
+    """A multi-line string in an API schema (notes): `Annotated[str, Text()]`, line breaks and tabs allowed."""
+
+    def __init__(self, max_length: int | None = None, description: str | None = None) -> None:
+        super().__init__(MULTI_LINE_PATTERN, max_length, description, False)

@@ -1,8 +1,9 @@
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
+from django.db import models
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
 from django.utils import translation
@@ -59,18 +60,23 @@ class PolicyOut(Schema):
     notes: str
 
 
-def _column(name: str, **kwargs):
-    """A one-line string as the policy's column holds it (its length, no control character)."""
-    return Line(Policy._meta.get_field(name).max_length, **kwargs)
+def _column(name: str, *, description: str | None = None, required: bool = False) -> Line:
+    """A one-line string as the policy's column holds it (its length, no control character):
+    `Annotated[str, _column(name)]`."""
+    field = Policy._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a column, not a relation
+    return Line(field.max_length, description, required=required)
 
 
 def _no_default(schema: dict) -> None:
     schema.pop("default", None)
 
 
-def unset():
-    """The default of a field that may be left out but not sent as null (the form would refuse it)."""
-    return Field(None, json_schema_extra=_no_default)
+def unset(description: str | None = None) -> Any:
+    """The default of a field that may be left out but not sent as null (the form would refuse it).
+    `Any` for mypy: the field's type says what may be sent; a field left out is never read (the payload
+    is taken with `exclude_unset`)."""
+    return Field(None, description=description, json_schema_extra=_no_default)
 
 
 InsurerCode = Annotated[
@@ -83,12 +89,14 @@ InsurerCode = Annotated[
         }
     ),
 ]
-PolicyNumber = _column(
-    "number", required=True, description="In the insurer's format (see `number_format` in GET /insurers)"
-)
+PolicyNumber = Annotated[
+    str, _column("number", required=True, description="In the insurer's format (see `number_format` in GET /insurers)")
+]
 
 
-Money = Amount(Policy._meta.get_field("annual_premium").max_digits)
+_premium = Policy._meta.get_field("annual_premium")
+assert isinstance(_premium, models.DecimalField)
+Money = Annotated[Decimal, Amount(_premium.max_digits)]
 # Strict: a JSON body says true/false and integers as such ("5", 0 for false are refused as the schema says).
 Flag = Annotated[bool, Strict()]
 WaitingDays = Annotated[int, Strict(), WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 32767})]
@@ -96,7 +104,7 @@ WaitingDays = Annotated[int, Strict(), WithJsonSchema({"type": "integer", "minim
 
 class PolicyPatch(Input):
     section: SectionCode = unset()
-    type: TypeCode = Field(None, description="One of the section's types", json_schema_extra=_no_default)
+    type: TypeCode = unset("One of the section's types")
     insurer: InsurerCode = unset()
     number: PolicyNumber = unset()
     status: StatusCode = unset()
@@ -109,12 +117,12 @@ class PolicyPatch(Input):
     death_capital: Money | None = None
     disability_annual_benefit: Money | None = None
     disability_waiting_days: WaitingDays | None = None
-    beneficiary: Text() | None = None
+    beneficiary: Annotated[str, Text()] | None = None
     is_main: Flag | None = None
     managed: Flag | None = None
     mandate: Flag | None = None
-    goal: _column("goal") | None = None
-    notes: Text() | None = None
+    goal: Annotated[str, _column("goal")] | None = None
+    notes: Annotated[str, Text()] | None = None
 
 
 class PolicyIn(PolicyPatch):

@@ -137,7 +137,7 @@ def assert_fields_described(html: str, *forms: BaseForm, expect_errors: bool = T
                 checked += 1
             if field.errors:
                 [errorlist] = [d for d in described_by if "errorlist" in d.classes()]
-                assert errorlist.text == " ".join(" ".join(field.errors).split()), field.name
+                assert errorlist.text == " ".join(" ".join(map(str, field.errors)).split()), field.name
                 assert {i.attrs.get("aria-invalid") for i in inputs_of(page, field)} == {"true"}, field.name
                 errors_seen += 1
             else:

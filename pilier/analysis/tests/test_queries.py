@@ -80,7 +80,7 @@ def office(world, n: int) -> None:
     """`n` self-employed files in the office (and as many company directors' in the other office), each with two
     career lines, two years of incomes and two policies."""
     for i in range(n):
-        mine = ClientFactory(
+        mine = ClientFactory.create(
             office=world.office, social_status="self_employed", birth_date=datetime.date(1970 + i % 20, 1, 1)
         )
         CareerLineFactory(client=mine, from_year=1990, to_year=1999, status="employee")
