@@ -20,12 +20,14 @@ the normalisers return the values as the file keeps them:
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from pilier.accounts.models import User
 from pilier.lib.validation import Errors
 
 from .identifiers import InvalidNationalNumber, NationalNumber, clean_enterprise_number, parse_national_number
@@ -93,11 +95,17 @@ def identity(
     return Identity(number.formatted, number.provisional, birth_date, gender or Gender.UNKNOWN)
 
 
-def _pk(user: Any) -> Any:
-    return getattr(user, "pk", user)
+# An assignee as a writer has it: the user, or their id (a bulk row's).
+Assignee = User | uuid.UUID
 
 
-def check_restricted(*, restricted: bool, account_manager: Any, file_manager: Any, editor: Any = None) -> None:
+def _pk(user: Assignee) -> uuid.UUID:
+    return user.id if isinstance(user, User) else user
+
+
+def check_restricted(
+    *, restricted: bool, account_manager: Assignee | None, file_manager: Assignee | None, editor: Assignee | None = None
+) -> None:
     """Users or their ids; `editor`: who writes (None: nobody to keep among the assignees, e.g. an admin's
     reassignment or an import)."""
     if not restricted:
