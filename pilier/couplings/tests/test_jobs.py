@@ -2,11 +2,13 @@
 
 import datetime
 import io
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -72,6 +74,39 @@ def test_a_run_is_claimed_once(make_run):
     assert jobs.claim(run=same) is False
     assert (run.status, run.attempts) == (ImportStatus.RUNNING, 1) and run.started_at is not None
     assert ImportRun.objects.get(pk=run.pk).attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_racing_for_one_run_run_it_once(make_run, monkeypatch):
+    calls = []
+    real = importer.import_portfolio
+
+    def counted(run, stream, progress):
+        calls.append(run.pk)
+        return real(run, stream, progress)
+
+    monkeypatch.setattr(importer, "import_portfolio", counted)
+    run = make_run()
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def worker():
+        try:
+            barrier.wait()
+            jobs.run_import(run=ImportRun.objects.get(pk=run.pk))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and calls == [run.pk]
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.unmatched) == (ImportStatus.DONE, 1, 1)
 
 
 def test_a_second_worker_given_a_running_run_does_not_run_it(make_run, monkeypatch):
