@@ -1,10 +1,13 @@
 """Every page and API route, walked as the allowed user, the other office, a non-assigned colleague
-on a restricted file, and anonymously."""
+on a restricted file (one with both assignees, one with only a file manager), and anonymously; every list
+page per office; the files offered to link an unmatched record to. Writing as a read-only actor:
+test_read_only_actor.py."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import api_headers
+from pilier.tests.factories import CareerLineFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -184,18 +187,6 @@ BODIES = {
 }
 
 
-# Valid bodies, so that a 404 is not hidden behind a 422.
-BODIES = {
-    ("post", "/api/v1/clients/{client_id}/career-lines"): {"from_year": 2010, "status": "employee"},
-    ("post", "/api/v1/clients/{client_id}/policies"): {
-        "section": "pension",
-        "type": "plci",
-        "insurer": "ATHORA",
-        "number": "GV990001",
-    },
-}
-
-
 def api_url(path, target, world):
     """`path` for the file `target` (its career line, its policy) or for ids that exist nowhere."""
     if target == MISSING:
@@ -261,3 +252,243 @@ def test_the_404_page_speaks_the_users_language(client, world):
     response = client.get(world.restricted.get_absolute_url())
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
+
+
+# A restricted file whose only assignee is its file manager -----------------------------------------
+
+
+@pytest.fixture
+def managed(world):
+    """A restricted file of `office` with a file manager (Bob) and no account manager: Bob's alone."""
+    file = ClientFactory.create(
+        office=world.office,
+        last_name="Fontaine",
+        first_name="Lucie",
+        client_number="A-777",
+        social_status="self_employed",
+        restricted_access=True,
+        account_manager=None,
+        file_manager=world.bob,
+    )
+    CareerLineFactory(client=file, from_year=2004, status="self_employed")
+    return file
+
+
+FILE_PAGES = [p for p in PAGES if reaches_a_file(p[1]) and p[0] not in ADMIN_ONLY]
+
+
+@pytest.mark.parametrize(("name", "params"), [p for p in FILE_PAGES if p[0] not in POST_ONLY])
+def test_a_file_restricted_to_its_file_manager_alone_opens_for_them(client, world, managed, name, params):
+    client.force_login(world.bob)
+    assert call(client, name, url_for(name, params, managed, world)).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "params"), FILE_PAGES)
+def test_a_file_restricted_to_its_file_manager_alone_answers_404_to_the_rest_of_the_office(
+    client, world, managed, name, params
+):
+    url = url_for(name, params, managed, world)
+    for user in (world.alice, world.admin, world.outsider):
+        client.force_login(user)
+        assert call(client, name, url).status_code == 404, user
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in FILE_ROUTES if "{import_id}" not in r[1]])
+def test_the_api_opens_a_file_restricted_to_its_file_manager_for_them_alone(client, world, managed, method, path):
+    url = api_url(path, managed, world)
+    body = BODIES.get((method, path), {})
+    if method == "get":
+        response = client.get(url, **api_headers(world.token(world.bob)))
+        assert response.status_code == 200, response.content
+    for user in (world.alice, world.admin, world.outsider):
+        response = getattr(client, method)(url, body, content_type="application/json", **api_headers(world.token(user)))
+        assert response.status_code == 404, (user, response.content)
+    assert world.client.__class__.objects.filter(pk=managed.pk).exists()
+
+
+def listed_ids(client, user, url, **params) -> str:
+    client.force_login(user)
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"q": "Fontaine"}, {"q": "A-777"}, {"q": "lucie fontaine"}, {"sort": "-number"}]
+)
+def test_the_list_and_the_search_show_a_file_restricted_to_its_file_manager_to_them_alone(
+    client, world, managed, params
+):
+    url = reverse("clients:list")
+    html = listed_ids(client, world.bob, url, **params)
+    assert str(managed.pk) in html and "FONTAINE" in html
+    for user in (world.alice, world.admin):
+        html = listed_ids(client, user, url, **params)
+        assert str(managed.pk) not in html and "FONTAINE" not in html
+    number = {"q": managed.national_number}
+    assert str(managed.pk) in listed_ids(client, world.bob, url, **number)
+    assert str(managed.pk) not in listed_ids(client, world.alice, url, **number)
+
+
+@pytest.mark.parametrize("search", ["", "Fontaine", "A-777"])
+def test_the_api_list_and_search_show_a_file_restricted_to_its_file_manager_to_them_alone(
+    client, world, managed, search
+):
+    def ids(user):
+        response = client.get("/api/v1/clients", {"search": search}, **api_headers(world.token(user)))
+        return {item["id"] for item in response.json()["items"]}
+
+    assert str(managed.pk) in ids(world.bob)
+    assert str(managed.pk) not in ids(world.alice) | ids(world.admin) | ids(world.outsider)
+
+
+def test_the_office_view_counts_a_file_restricted_to_its_file_manager_for_them_alone(client, world, managed):
+    url = reverse("analysis:room")
+    assert str(managed.pk) in listed_ids(client, world.bob, url)
+    for user in (world.alice, world.admin):
+        assert str(managed.pk) not in listed_ids(client, user, url)
+
+
+def test_the_unmatched_records_of_a_file_restricted_to_its_file_manager_are_theirs_alone(client, world, managed):
+    record = world.unmatched_of(world.office)
+    record.holder_national_number = managed.national_number
+    record.save()
+    assert f'id="record-{record.pk}"' in listed_ids(client, world.bob, reverse("couplings:unmatched"))
+    page = reverse("couplings:unmatched_record", args=[record.pk])
+    assert listed_ids(client, world.bob, page)
+    for user in (world.alice, world.admin):
+        assert f'id="record-{record.pk}"' not in listed_ids(client, user, reverse("couplings:unmatched"))
+        assert client.get(page).status_code == 404
+
+
+# Lists, per office ---------------------------------------------------------------------------------
+
+# The pages that list an office's rows; every page without a parameter that is not a form is one of them.
+LIST_PAGES = ["analysis:room", "clients:assignments", "clients:list", "couplings:imports", "couplings:unmatched"]
+
+
+def test_the_list_pages_are_all_walked():
+    forms = {"clients:new", "accounts:profile", "accounts:token_create"}
+    assert sorted(name for name, params in PAGES if not params and name not in forms) == LIST_PAGES
+
+
+@pytest.fixture
+def both_offices(world):
+    """For each office: a self-employed file (the office view lists it), an import, an unmatched record (open)
+    and one linked to its file; `rows[office]` are the ids that must appear in its lists only."""
+    from pilier.couplings.models import UnmatchedRecord
+
+    rows = {}
+    for office, file in ((world.office, world.client), (world.other_office, world.other_client)):
+        file.social_status = "self_employed"
+        file.save()
+        CareerLineFactory(client=file, from_year=2004, status="self_employed")
+        record = world.unmatched_of(office)
+        linked = UnmatchedRecord.objects.create(
+            office=office,
+            insurer="NN",
+            number="300-0000999",
+            number_key="3000000999",
+            type="plci",
+            reason="no_mandate",
+            data={},
+            fingerprint="y",
+            seen_at=record.seen_at,
+            status="linked",
+            linked_client=file,
+        )
+        rows[office.pk] = {
+            "file": str(file.pk),
+            "import": str(world.import_of(office).pk),
+            "record": f'id="record-{record.pk}"',
+            "linked": f'id="record-{linked.pk}"',
+        }
+    return rows
+
+
+# What each list page must show of an office's rows, and with which query.
+SHOWN = {
+    "analysis:room": [("file", {})],
+    "clients:assignments": [("file", {})],
+    "clients:list": [("file", {}), ("file", {"q": "a"})],
+    "couplings:imports": [("import", {})],
+    "couplings:unmatched": [("record", {}), ("linked", {"status": "linked"})],
+}
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_a_list_page_shows_the_offices_rows_and_none_of_another_office(client, world, both_offices, name):
+    for user, mine, theirs in (
+        (world.admin, world.office, world.other_office),
+        (world.outsider, world.other_office, world.office),
+    ):
+        for key, params in SHOWN[name]:
+            html = listed_ids(client, user, reverse(name), **params)
+            assert both_offices[mine.pk][key] in html, (user, key, params)
+            assert both_offices[theirs.pk][key] not in html, (user, key, params)
+
+
+def test_the_imports_page_counts_the_offices_open_records_only(client, world, both_offices):
+    for user in (world.admin, world.outsider):
+        html = listed_ids(client, user, reverse("couplings:imports"))
+        assert html.split('class="badge warn">')[1].split("<")[0] == "1"
+
+
+def test_the_api_list_shows_the_offices_files_and_none_of_another_office(client, world, both_offices):
+    for user, mine, theirs in (
+        (world.admin, world.client, world.other_client),
+        (world.outsider, world.other_client, world.client),
+    ):
+        ids = {c["id"] for c in client.get("/api/v1/clients", **api_headers(world.token(user))).json()["items"]}
+        assert str(mine.pk) in ids and str(theirs.pk) not in ids
+
+
+# Link candidates on an unmatched record --------------------------------------------------------------
+
+
+def candidates(client, user, record, query):
+    client.force_login(user)
+    response = client.get(reverse("couplings:unmatched_record", args=[record.pk]), {"q": query})
+    assert response.status_code == 200
+    return {c.pk for c in response.context["candidates"]}, response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["Delvaux", "A-001", "anne", "nationalnumber", "Fontaine", "A-777", "Peeters", "a"])
+def test_a_restricted_file_is_never_offered_as_a_candidate_to_someone_not_assigned(client, world, managed, query):
+    record = world.unmatched_of(world.office)
+    hidden = {  # who must never be offered which file
+        world.bob: {world.restricted, world.other_client},
+        world.alice: {managed, world.other_client},
+        world.admin: {world.restricted, managed, world.other_client},
+    }
+    for user, files in hidden.items():
+        for file in files:
+            q = file.national_number if query == "nationalnumber" else query
+            offered, html = candidates(client, user, record, q)
+            assert file.pk not in offered and str(file.pk) not in html, (user, file, q)
+    # The control: the assignees are offered their file.
+    assert world.restricted.pk in candidates(client, world.alice, record, "Delvaux")[0]
+    assert managed.pk in candidates(client, world.bob, record, "Fontaine")[0]
+
+
+def test_linking_a_record_to_a_file_one_may_not_see_answers_404_and_links_nothing(client, world, managed):
+    record = world.unmatched_of(world.office)
+    url = reverse("couplings:unmatched_link", args=[record.pk])
+    for user, file in (
+        (world.bob, world.restricted),
+        (world.alice, managed),
+        (world.admin, world.restricted),
+        (world.admin, managed),
+        (world.bob, world.other_client),
+    ):
+        client.force_login(user)
+        assert client.post(url, {"client": str(file.pk)}).status_code == 404, (user, file)
+        record.refresh_from_db()
+        assert record.status == "open" and record.linked_client is None
+        assert not file.policies.exists()
+    for bad in ("", "not-a-uuid", MISSING):
+        assert client.post(url, {"client": bad}).status_code == 404
+    client.force_login(world.bob)
+    assert client.post(url, {"client": str(managed.pk)}).status_code == 302  # the control: Bob's own file
+    record.refresh_from_db()
+    assert record.linked_client == managed
