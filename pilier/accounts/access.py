@@ -290,9 +290,7 @@ def imports_visible_to(who: Actor | User | AnonymousUser | None) -> QuerySet[Imp
     return ImportRun.objects.filter(office=actor.office)
 
 
-def import_for_user(
-    who: Actor | User | AnonymousUser | None, import_id: object, *, write: bool = False
-) -> ImportRun:
+def import_for_user(who: Actor | User | AnonymousUser | None, import_id: object, *, write: bool = False) -> ImportRun:
     """Same 404 for another office's import and a missing one."""
     actor = as_actor(who)
     job = imports_visible_to(actor).filter(pk=_uuid(import_id)).select_related("created_by").first()
