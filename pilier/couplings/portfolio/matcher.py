@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -250,7 +249,7 @@ class Matcher:
         return CREATED
 
     def _unmatched(self, record: Record, reason: str) -> Decision:
-        data = json.dumps(record.as_data())  # always the same keys in the same order
+        data = record.data_json()  # json.dumps(record.as_data()): always the same keys in the same order
         fingerprint = unmatched_fingerprint(data)
         where = (record.insurer, record.key)
         existing = self.keys.unmatched.get(where)

@@ -1,4 +1,5 @@
 import datetime
+import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -168,3 +169,27 @@ def test_a_records_key_is_the_policy_number_key(code, number):
         assert expected is None and "not a policy number" in str(exc)
     else:
         assert key == expected
+
+
+_text_or_none = st.none() | st.text()
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.text(), min_size=6, max_size=6),
+    st.lists(_text_or_none, min_size=3, max_size=3),
+    st.booleans(),
+    st.lists(_text_or_none, min_size=7, max_size=7),
+)
+def test_the_json_of_a_records_data_is_json_dumps_of_it(texts, optional, mandate, values):
+    """An unmatched record's fingerprint is the digest of that JSON: the same text as json.dumps, always."""
+    from pilier.couplings.portfolio.records import PolicyValues, Record
+
+    insurer, number, key, kind, last_name, first_name = texts
+    national_number, national_digits, birth_date = optional
+    record = Record(
+        2, insurer, number, key, kind, national_number, national_digits, last_name, first_name, birth_date,
+        mandate, PolicyValues(*values),
+    )  # fmt: skip
+    assert record.data_json() == json.dumps(record.as_data())
+    assert list(json.loads(record.data_json())) == list(record.as_data())  # the keys, in their order
