@@ -212,9 +212,6 @@ class Client(models.Model):
             items.append(_("Assign an account manager or a file manager"))
         return items
 
-    def is_assigned_to(self, user) -> bool:
-        return user.pk is not None and user.pk in (self.account_manager_id, self.file_manager_id)
-
 
 class CareerStatus(models.TextChoices):
     EMPLOYEE = "employee", _("Employee")
