@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pilier.accounts.access import Actor, can_see_client
@@ -59,6 +60,7 @@ def client_validate(
     if "country" in out:
         out["country"] = rules.country(out["country"])
 
+    national_number = ""  # a national number given, to be checked free in the office
     if {"national_number", "birth_date", "gender"} & fields.keys():
         try:
             identity = rules.identity(
@@ -75,21 +77,13 @@ def client_validate(
             if "gender" in fields or identity.gender != "X":
                 out["gender"] = identity.gender
             if "national_number" in fields and not identity.provisional:
-                _check_national_number_free(errors, office_id, client, identity.national_number, by)
+                national_number = identity.national_number
 
-    if out.get("client_number"):
-        clash = Client.objects.filter(office_id=office_id, client_number=out["client_number"])
-        if client is not None:
-            clash = clash.exclude(pk=client.pk)
-        if clash.exists():
-            errors.add_field("client_number", _("This client number is already used in your office."), "duplicate")
-
-    for name in ASSIGNEES:
-        person: User | None = fields.get(name)
-        if person is None or person.pk == getattr(base, f"{name}_id"):
-            continue
-        if not office_staff(base.office).filter(pk=person.pk).exists():
-            errors.add_field(name, NOT_OFFICE_STAFF, "not_in_office")
+    # What needs the database, in two queries whatever the fields: the numbers already used, the assignees.
+    client_number = out.get("client_number") or ""
+    if national_number or client_number:
+        _check_numbers_free(errors, office_id, client, national_number, client_number, by)
+    _check_assignees(errors, base, fields)
 
     if {"restricted_access", *ASSIGNEES} & fields.keys():
         with errors.check():
@@ -110,25 +104,51 @@ def client_validate(
     return out
 
 
-def _check_national_number_free(errors: Errors, office_id: Any, client: Client | None, number: str, by: Writer) -> None:
-    clash = Client.objects.filter(office_id=office_id, national_number=number)
+def _check_numbers_free(
+    errors: Errors, office_id: Any, client: Client | None, national_number: str, client_number: str, by: Writer
+) -> None:
+    """The national and client numbers given, not already used by another file of the office (one query)."""
+    condition = Q()
+    if national_number:
+        condition |= Q(national_number=national_number)
+    if client_number:
+        condition |= Q(client_number=client_number)
+    clashes = Client.objects.filter(condition, office_id=office_id)
     if client is not None:
-        clash = clash.exclude(pk=client.pk)
-    other = clash.first()
-    if other is None:
+        clashes = clashes.exclude(pk=client.pk)
+    others = list(clashes.order_by("created_at", "id")[:10])
+    same_number = [other for other in others if national_number and other.national_number == national_number]
+    if same_number:
+        other = same_number[0]
+        if not can_see_client(by, other):
+            # Whatever the reason (today: a restricted file that is not the writer's), the same refusal, that says
+            # neither why nor which file: it must not tell that a restricted file exists.
+            message = _("This national number cannot be used for this file. Ask an office admin.")
+            errors.add_field("national_number", message, "unavailable")
+        else:
+            errors.add_field(
+                "national_number",
+                _("This national number is already used by the file of %(name)s."),
+                "duplicate",
+                {"name": other.full_name, "client": other},  # the page links to that file
+            )
+    if client_number and any(other.client_number == client_number for other in others):
+        errors.add_field("client_number", _("This client number is already used in your office."), "duplicate")
+
+
+def _check_assignees(errors: Errors, base: Client, fields: dict[str, Any]) -> None:
+    """The assignees given (changed), staff members of the file's office (one query)."""
+    named: dict[str, User] = {}
+    for name in ASSIGNEES:
+        person: User | None = fields.get(name)
+        if person is not None and person.pk != getattr(base, f"{name}_id"):
+            named[name] = person
+    if not named:
         return
-    if not can_see_client(by, other):
-        # Whatever the reason (today: a restricted file that is not the writer's), the same refusal, that says
-        # neither why nor which file: it must not tell that a restricted file exists.
-        message = _("This national number cannot be used for this file. Ask an office admin.")
-        errors.add_field("national_number", message, "unavailable")
-        return
-    errors.add_field(
-        "national_number",
-        _("This national number is already used by the file of %(name)s."),
-        "duplicate",
-        {"name": other.full_name, "client": other},  # the page links to that file
-    )
+    staff = set(office_staff(base.office).filter(pk__in=[p.pk for p in named.values()]).values_list("pk", flat=True))
+    for name, person in named.items():
+        if person.pk not in staff:
+            errors.add_field(name, NOT_OFFICE_STAFF, "not_in_office")
 
 
 @transaction.atomic
