@@ -17,6 +17,7 @@ from .products import ZERO, Product, _need
 from .steps import Figure, Param, Steps
 
 MAIN_GROUP = {"eip": "eip", "cpti": "cpti"}
+NOT_FOR = {"eip": "not_company_director", "cpti": "not_self_employed_without_company"}
 
 
 def _remuneration(steps: Steps, inputs: Inputs, key: str, missing: list[str]) -> bool:
@@ -60,7 +61,8 @@ def legal_pension_and_target(steps: Steps, inputs: Inputs, income: str) -> None:
 def eighty_percent(inputs: Inputs, rules: Rules, options: Options, key: str) -> Product:
     status = {"eip": "company_director", "cpti": "self_employed"}[key]
     if inputs.social_status != status:
-        return Product(key, False, "not_" + status)
+        # Said for this product: an EIP is a company director's, a CPTI a self-employed person's without company.
+        return Product(key, False, NOT_FOR[key])
     steps = Steps()
     missing: list[str] = []
     have_pay = _remuneration(steps, inputs, key, missing)
