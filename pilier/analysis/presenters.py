@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from pilier.lib.money import money
 
 from .labels import OPS, step_label
@@ -43,6 +45,28 @@ def show(name: str, value: Decimal | None) -> str:
     return money(value)
 
 
+def _function_formula(op: str, shown: list[str]) -> str:
+    """A calculation that is not + − × ÷, said in words in the user's language (never the engine's name)."""
+    if op == "sum":
+        return " + ".join(shown)
+    if op == "min":
+        return _("the smaller of %(values)s") % {"values": ", ".join(shown)}
+    if op == "max":
+        return _("the larger of %(values)s") % {"values": ", ".join(shown)}
+    if op == "floor0":
+        return _("%(value)s, not below zero") % {"value": shown[0]}
+    if op == "round2":
+        return _("%(value)s rounded to the cent") % {"value": shown[0]}
+    if op == "growth":
+        return _("(1 + %(rate)s) to the power %(years)s") % {"rate": shown[0], "years": shown[1]}
+    if op == "annuity_due":
+        return _("1 € paid at the start of each year for %(years)s years, at %(rate)s") % {
+            "rate": shown[0],
+            "years": shown[1],
+        }
+    return ", ".join(shown)
+
+
 def explain(figure) -> list[dict]:
     rows = []
     values = {s.name: s.value for s in figure.steps}
@@ -53,8 +77,9 @@ def explain(figure) -> list[dict]:
             left, right = (show(a, values[a]) if isinstance(a, str) else str(a) for a in step.args)
             formula = f"{left} {OPS[step.op]} {right}"
         else:
-            shown = ", ".join(show(a, values[a]) if isinstance(a, str) else str(a) for a in step.args)
-            formula = f"{step.op}({shown})"
+            formula = _function_formula(
+                step.op, [show(a, values[a]) if isinstance(a, str) else str(a) for a in step.args]
+            )
         rows.append(
             {
                 "name": step.name,
