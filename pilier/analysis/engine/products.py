@@ -155,7 +155,10 @@ def long_term_savings(inputs: Inputs, rules: Rules) -> Product:
     if missing or not ok:
         return Product("long_term_savings", True, max_premium=Figure(None, steps.items, steps.unverified, missing))
     steps.calc("income_part", "mul", "net_income", "income_rate")
-    steps.calc("limit_on_income", "add", "fixed_amount", "income_part")
+    steps.calc("limit_linear", "add", "fixed_amount", "income_part")
+    # 15 % of the first 2,040 EUR of income (art. 145/16 CIR 92): below 2,040 the linear form overstates it.
+    steps.calc("limit_first_bracket", "mul", "net_income", Decimal("0.15"), note="15 % x income")
+    steps.calc("limit_on_income", "min", "limit_first_bracket", "limit_linear")
     steps.calc("limit_rounded", "round2", "limit_on_income")
     steps.calc("max_premium", "min", "limit_rounded", "absolute_max")
     maximum = Figure(steps.value("max_premium"), list(steps.items), steps.unverified)
