@@ -22,3 +22,11 @@ def test_long_term_savings_2025_published_cases(income, expected):
     file = inputs(year=2025, net_income={2025: Amount(D(income), "income 2025")})
     product = long_term_savings(file, load_rules(2025))
     assert product.max_premium.value == D(expected)
+
+
+def test_plci_2025_from_income_n3():
+    from pilier.analysis.engine.products import plci
+
+    file = inputs(year=2025, net_income={2022: Amount(D("40000"), "income 2022")})
+    product = plci(file, load_rules(2025), social=False)
+    assert product.max_premium.value == D("3569.74")  # 40,000 x 1.092330529 x 8.17 % (huysman.be)
