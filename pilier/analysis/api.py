@@ -200,7 +200,7 @@ def get_analysis(
         "year": year,
         "assumptions": {
             "technical_rate": _money(options.technical_rate),
-            "annuity_option": options.annuity_option,
+            "annuity_option": options.annuity_option or "plain",
             "coefficient": _money(options.coefficient),
         },
         "products": products,

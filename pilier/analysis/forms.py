@@ -40,6 +40,6 @@ class AssumptionsForm(forms.Form):
         rate = data.get("rate")
         return Options(
             technical_rate=None if rate is None else rate / Decimal(100),
-            annuity_option=data.get("option") or "plain",
+            annuity_option=data.get("option") or None,
             coefficient=data.get("coefficient"),
         )

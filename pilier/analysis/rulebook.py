@@ -17,6 +17,17 @@ class NoRules(LookupError):
 
 def _param(key: str, raw: dict) -> Param:
     value = raw.get("value")
+    if raw.get("unit") == "code":  # a code (an assumption's default option), not a number
+        return Param(
+            key=key,
+            value=None,
+            unit="code",
+            verified=bool(raw.get("verified")),
+            source=raw.get("source", ""),
+            url=raw.get("url"),
+            note=raw.get("note", ""),
+            text=str(value or ""),
+        )
     return Param(
         key=key,
         value=None if value in (None, "") else Decimal(str(value)),

@@ -69,7 +69,7 @@ def _context(request, client, assumptions: AssumptionsForm):
         "gap_steps": explain(analysis.gap) if analysis.gap and analysis.gap.value is not None else [],
         "rate_percent": request.GET.get("rate", ""),
         "coefficient": request.GET.get("coefficient", ""),
-        "option": options.annuity_option,
+        "option": options.annuity_option or "plain",
         "options": ANNUITY_OPTIONS,
         "assumptions": assumptions,
         "incomes": incomes[:10],

@@ -1,5 +1,6 @@
 from dataclasses import dataclass, field
 
+from .assumptions import annuity_option
 from .eighty import eighty_percent, legal_pension_and_target
 from .inputs import Inputs, Options, Rules
 from .products import Product, long_term_savings, pension_savings, plci
@@ -50,12 +51,12 @@ def _gap(inputs: Inputs, rules: Rules, options: Options, projection: Projection)
         else:
             steps.param(name, param)
     coefficient = (
-        rules.coefficients.get(inputs.retirement_age, {}).get(options.annuity_option)
+        rules.coefficients.get(inputs.retirement_age, {}).get(annuity_option(options, rules))
         if inputs.retirement_age is not None
         else None
     )
     if (coefficient is None or coefficient.value is None) and options.coefficient is None:
-        missing.append(f"coefficient:{inputs.retirement_age}:{options.annuity_option}")
+        missing.append(f"coefficient:{inputs.retirement_age}:{annuity_option(options, rules)}")
     if missing:
         return Figure(None, steps.items, steps.unverified, missing)
     if coefficient is not None and coefficient.value is not None:

@@ -12,6 +12,7 @@ rate (an assumption), T the years left.
 from decimal import Decimal
 from typing import Any
 
+from .assumptions import annuity_option
 from .inputs import Inputs, Options, Rules
 from .products import ZERO, Product, _need
 from .steps import Figure, Param, Steps
@@ -91,9 +92,9 @@ def eighty_percent(inputs: Inputs, rules: Rules, options: Options, key: str) -> 
         steps.assume("technical_rate", rate, "chosen for this analysis")
     coefficient: Param | None = None
     if inputs.retirement_age is not None:
-        coefficient = rules.coefficients.get(inputs.retirement_age, {}).get(options.annuity_option)
+        coefficient = rules.coefficients.get(inputs.retirement_age, {}).get(annuity_option(options, rules))
         if (coefficient is None or coefficient.value is None) and options.coefficient is None:
-            missing.append(f"coefficient:{inputs.retirement_age}:{options.annuity_option}")
+            missing.append(f"coefficient:{inputs.retirement_age}:{annuity_option(options, rules)}")
     if missing or not ok or not have_pay:
         return Product(key, True, max_premium=Figure(None, steps.items, steps.unverified, sorted(set(missing))))
     if coefficient is not None and coefficient.value is not None:

@@ -57,6 +57,10 @@ class Rules:
 
 @dataclass
 class Options:
-    technical_rate: Decimal | None = None  # None: the rules' default
-    annuity_option: str = "plain"  # plain, indexed, reversible, indexed_reversible
+    """What the broker chose for this analysis; None: the named default of the rules (engine/assumptions.py)."""
+
+    technical_rate: Decimal | None = None
+    annuity_option: str | None = None  # plain, indexed, reversible, indexed_reversible
     coefficient: Decimal | None = None  # used only where the rules have no coefficient for the age
+    marginal_rate: Decimal | None = None  # the client's marginal income-tax rate (fictitious annuity at payout)
+    active_until_legal_age: bool | None = None  # stays active until the legal pension age (tax on the capital)

@@ -15,6 +15,7 @@ class Param:
     source: str = ""
     url: str | None = None
     note: str = ""
+    text: str = ""  # a value that is a code, not a number (unit "code"): e.g. an assumption's default option
 
 
 @dataclass
