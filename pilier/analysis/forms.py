@@ -18,6 +18,7 @@ class DecimalInAnyLanguageField(forms.DecimalField):
 
 RATE_RANGE = (Decimal(0), Decimal(10))  # percent
 COEFFICIENT_RANGE = (Decimal(1), Decimal(40))
+MARGINAL_RATE_RANGE = (Decimal(0), Decimal(60))  # percent
 
 
 class AssumptionsForm(forms.Form):
@@ -33,13 +34,28 @@ class AssumptionsForm(forms.Form):
         max_value=COEFFICIENT_RANGE[1],
     )
     option = forms.ChoiceField(label=_("Annuity"), choices=list(ANNUITY_OPTIONS.items()), required=False)
+    marginal_rate = DecimalInAnyLanguageField(
+        label=_("Marginal tax rate at payout (%)"),
+        required=False,
+        min_value=MARGINAL_RATE_RANGE[0],
+        max_value=MARGINAL_RATE_RANGE[1],
+    )
+    active = forms.TypedChoiceField(
+        label=_("Active until the legal pension age"),
+        choices=[("", _("default")), ("yes", _("yes")), ("no", _("no"))],
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        required=False,
+    )
 
     def options(self) -> Options:
         """The valid assumptions; a refused one is left to the rules' default."""
         data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
-        rate = data.get("rate")
+        rate, marginal = data.get("rate"), data.get("marginal_rate")
         return Options(
             technical_rate=None if rate is None else rate / Decimal(100),
             annuity_option=data.get("option") or None,
             coefficient=data.get("coefficient"),
+            marginal_rate=None if marginal is None else marginal / Decimal(100),
+            active_until_legal_age=data.get("active"),
         )

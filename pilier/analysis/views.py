@@ -14,6 +14,9 @@ from .presenters import chart, explain
 from .rulebook import available_years
 from .selectors import analysis_for_client, client_incomes, default_year, office_room
 
+# The query-string parameters of the assumptions form.
+ASSUMPTION_PARAMETERS = ("rate", "coefficient", "option", "marginal_rate", "active")
+
 
 def _year(request) -> int:
     try:
@@ -27,7 +30,7 @@ def _year(request) -> int:
 
 def _assumptions(request) -> AssumptionsForm:
     """Bound to the query string; a refused value shows its error in the form, the rules' default is used."""
-    form = AssumptionsForm({k: request.GET[k] for k in ("rate", "coefficient", "option") if k in request.GET})
+    form = AssumptionsForm({k: request.GET[k] for k in ASSUMPTION_PARAMETERS if k in request.GET})
     form.is_valid()
     return form
 

@@ -1,6 +1,6 @@
 from dataclasses import dataclass, field
 
-from .assumptions import annuity_option
+from .assumptions import Assumption, annuity_option, resolve
 from .eighty import eighty_percent, legal_pension_and_target
 from .inputs import Inputs, Options, Rules
 from .products import Product, long_term_savings, pension_savings, plci
@@ -18,6 +18,8 @@ class Analysis:
     gap: Figure | None
     missing: list[str] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
+    # Every assumption the figures rest on, chosen by the broker or the rules' named default (in a fixed order).
+    assumptions: dict[str, Assumption] = field(default_factory=dict)
 
 
 def _gap(inputs: Inputs, rules: Rules, options: Options, projection: Projection) -> Figure | None:
@@ -92,4 +94,6 @@ def analyse(inputs: Inputs, rules: Rules, options: Options | None = None) -> Ana
     if gap is not None:
         missing |= set(gap.missing)
         unverified |= set(gap.unverified)
-    return Analysis(inputs.year, products, projection, gap, sorted(missing), sorted(unverified))
+    return Analysis(
+        inputs.year, products, projection, gap, sorted(missing), sorted(unverified), resolve(options, rules)
+    )
