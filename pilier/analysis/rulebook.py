@@ -27,6 +27,7 @@ def _param(key: str, raw: dict) -> Param:
             url=raw.get("url"),
             note=raw.get("note", ""),
             text=str(value or ""),
+            derived=bool(raw.get("derived")),
         )
     return Param(
         key=key,
@@ -36,6 +37,7 @@ def _param(key: str, raw: dict) -> Param:
         source=raw.get("source", ""),
         url=raw.get("url"),
         note=raw.get("note", ""),
+        derived=bool(raw.get("derived")),
     )
 
 

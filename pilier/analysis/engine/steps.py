@@ -16,6 +16,7 @@ class Param:
     url: str | None = None
     note: str = ""
     text: str = ""  # a value that is a code, not a number (unit "code"): e.g. an assumption's default option
+    derived: bool = False  # computed from other published figures, not itself published
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Step:
     url: str | None = None
     note: str = ""
     key: str = ""  # for parameters: the rules key (e.g. plci.rate_ordinary)
+    derived: bool = False  # for parameters: the rules entry is derived from other figures
 
 
 def _pow(base: Decimal, exponent: Decimal) -> Decimal:
@@ -99,6 +101,7 @@ class Steps:
                 url=param.url,
                 note=param.note,
                 key=param.key,
+                derived=param.derived,
             )
         )
 
