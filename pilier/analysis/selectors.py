@@ -64,14 +64,35 @@ ROOM_POLICY_FIELDS = (
 )
 
 
-def _source(income: Income, what: str) -> str:
-    who = income.entered_by.email if income.entered_by_id and income.entered_by else "?"
-    when = formats.date_format(timezone.localtime(income.entered_at), "SHORT_DATE_FORMAT") if income.entered_at else ""
-    return f"{what} {income.year}, {who} {when}".strip()
+# What an income figure is, as a source code the page translates (pilier/analysis/labels.py `source_label`).
+_INCOME_KINDS = {
+    "net taxable professional income": "net",
+    "gross remuneration": "gross",
+    "PLCI reference income": "plci_reference",
+}
 
 
 def _what(income: Income, what: str) -> str:
-    return f"{what} {income.year}"
+    """`income:<kind>:<year>`: net, gross or plci_reference (a code, never English text)."""
+    return f"income:{_INCOME_KINDS.get(what, what)}:{income.year}"
+
+
+def _source(income: Income, what: str) -> str:
+    """`_what`, then who entered it and when: `income:net:2024|claire@example.be|2026-02-03`."""
+    who = income.entered_by.email if income.entered_by_id and income.entered_by else ""
+    when = timezone.localtime(income.entered_at).date().isoformat() if income.entered_at else ""
+    return f"{_what(income, what)}|{who}|{when}"
+
+
+EMPLOYEE_STATUSES = {"employee", "civil_servant"}
+SELF_EMPLOYED_CAREER = {"self_employed", "company_director", "assisting_spouse"}
+
+
+def _self_employed_years(spans, year: int) -> set[int]:
+    """The years worked as self-employed (or director, assisting spouse) without a job as employee or civil servant
+    that year: the 80 % rule counts a year with both as an employee year."""
+    self_employed = years_covered([s for s in spans if s.status in SELF_EMPLOYED_CAREER], year)
+    return self_employed - years_covered([s for s in spans if s.status in EMPLOYEE_STATUSES], year)
 
 
 def client_incomes(client: Client) -> list[Income]:
@@ -110,6 +131,7 @@ def build_inputs(
         years_done=len(covered),
         years_left=max(0, birth_year + age - year) if birth_year and age else None,
         years_before_2021=len([y for y in covered if y < 2021]),
+        years_before_2021_self_employed=len(_self_employed_years(spans, year) & {y for y in covered if y < 2021}),
         started_self_employed=min(ongoing) if ongoing else None,
         fiscal_year_end=client.fiscal_year_end,
     )

@@ -1,7 +1,7 @@
 from dataclasses import dataclass, field
 
 from .assumptions import Assumption, annuity_option, resolve
-from .eighty import eighty_percent, legal_pension_and_target
+from .eighty import coefficient_for, eighty_percent, legal_pension_and_target, legal_pension_needs
 from .inputs import Inputs, Options, Rules
 from .products import Product, long_term_savings, pension_savings, plci
 from .projection import Projection, project
@@ -42,31 +42,24 @@ def _gap(inputs: Inputs, rules: Rules, options: Options, projection: Projection)
         steps.input("income", income.value, income.source)
     else:
         return None
-    for name, key in (
-        ("target_ratio", "eighty.target_ratio"),
-        ("rate_before_2021", "eighty.legal_pension_rate_before_2021"),
-        ("rate_from_2021", "eighty.legal_pension_rate_from_2021"),
-    ):
-        param = rules.get(key)
-        if param.value is None:
-            missing.append(f"param:{key}")
-        else:
-            steps.param(name, param)
-    coefficient = (
-        rules.coefficients.get(inputs.retirement_age, {}).get(annuity_option(options, rules))
-        if inputs.retirement_age is not None
-        else None
-    )
-    if (coefficient is None or coefficient.value is None) and options.coefficient is None:
+    param = rules.get("eighty.target_ratio")
+    if param.value is None:
+        missing.append("param:eighty.target_ratio")
+    else:
+        steps.param("target_ratio", param)
+    key = "eip" if inputs.social_status == "company_director" else "cpti"
+    legal_pension_needs(rules, inputs, key, missing)
+    coefficient = coefficient_for(rules, inputs, options)
+    if coefficient is None and options.coefficient is None:
         missing.append(f"coefficient:{inputs.retirement_age}:{annuity_option(options, rules)}")
     if missing:
         return Figure(None, steps.items, steps.unverified, missing)
-    if coefficient is not None and coefficient.value is not None:
+    if coefficient is not None:
         steps.param("coefficient", coefficient)
     elif options.coefficient is not None:
-        steps.assume("coefficient", options.coefficient, "chosen for this analysis: the rules have none for this age")
-    legal_pension_and_target(steps, inputs, "income")
-    steps.input("capital", projection.total_gross, "projection: total gross capital")
+        steps.assume("coefficient", options.coefficient, "chosen_no_rule")
+    legal_pension_and_target(steps, inputs, rules, "income", key)
+    steps.input("capital", projection.total_gross, "projection_total")
     steps.calc("annuity", "div", "capital", "coefficient")
     steps.calc("covered", "add", "legal_pension", "annuity")
     steps.calc("gap_exact", "sub", "target", "covered")

@@ -38,6 +38,9 @@ class Inputs:
     years_left: int | None
     years_before_2021: int  # career years done before 2021 (legal pension estimate)
     started_self_employed: int | None  # first year of the current self-employed activity (career lines)
+    # Of `years_before_2021`, those as self-employed (or director, assisting spouse) without a job as employee or
+    # civil servant that year: the 80 % rule estimates their legal pension at 25 % of the 2020 pay, the others at 50 %.
+    years_before_2021_self_employed: int = 0
     net_income: dict[int, Amount] = field(default_factory=dict)  # net taxable professional income by year
     gross_remuneration: dict[int, Amount] = field(default_factory=dict)  # directors, by year
     plci_reference_income: Amount | None = None  # from the fund's invoice for `year`
