@@ -19,6 +19,7 @@ NOT_APPLICABLE = {
     "not_company_director": _("Only for a company director."),
     "not_self_employed_without_company": _("Only for the self-employed without company."),
     "at_retirement_age": _("The client has reached the legal retirement age."),
+    "cpti_too_early": _("A CPTI needs at least three years of activity as self-employed."),
 }
 
 ANNUITY_OPTIONS = {
@@ -76,6 +77,22 @@ STEPS = {
     "years_done": _("Career years done"),
     "years_left": _("Years left until the legal pension"),
     "years_before_2021": _("Career years before 2021"),
+    "years_before_2021_self_employed": _("Years as self-employed before 2021"),
+    "years_at_50": _("Years from 2021 and years as employee before 2021"),
+    "salary_ceiling": _("Salary ceiling of the legal pension"),
+    "pay_capped": _("Pay, at most the salary ceiling"),
+    # xgettext:no-python-format
+    "lp_full_50": _("Legal pension for a full career at 50 % of the capped pay"),
+    "lp_part_50": _("× years from 2021 and as employee"),
+    "pay_2020": _("Gross pay of 2020 (frozen)"),
+    "pension_min": _("Minimum self-employed pension"),
+    "pension_max": _("Maximum self-employed pension"),
+    # xgettext:no-python-format
+    "lp_full_25_raw": _("25 % of the 2020 pay"),
+    "lp_full_25_floor": _("At least the minimum pension"),
+    "lp_full_25": _("At most the maximum pension"),
+    "lp_part_25": _("× years as self-employed before 2021"),
+    "lp_parts": _("Both parts of the career"),
     "career_years": _("Career years (n)"),
     "years_from_2021": _("Career years from 2021"),
     "lp_before": _("Rate × years before 2021"),
@@ -134,6 +151,9 @@ STEPS = {
 
 _PREFIXED = (
     ("income_", _("Net taxable professional income %(n)s")),
+    ("other_reserves_grown_", _("Other policy's reserves at retirement #%(n)s")),
+    ("other_premiums_grown_", _("Other policy's premiums still to be paid, at retirement #%(n)s")),
+    ("other_premium_", _("Other policy's yearly premium #%(n)s")),
     ("other_reserves_", _("Other policy's reserves #%(n)s")),
     ("other_capital_", _("Other policy's capital at retirement #%(n)s")),
     ("paid_", _("Premium #%(n)s")),
