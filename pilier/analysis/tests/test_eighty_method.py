@@ -6,8 +6,10 @@ before 2021 at 50 % of the pay capped at the legal pension's salary ceiling. The
 ceiling's value (hypothesis draws it).
 """
 
+import datetime
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -184,3 +186,19 @@ def test_a_policy_input_label_is_kept_as_the_source_of_its_reserves():
     steps = {s.name: s for s in eighty_percent(file, rules(), RATE, "eip").max_premium.steps}
     assert steps["main_reserves"].source == "eip #1"
     assert isinstance(file.policies[0], PolicyInput)
+
+
+@pytest.mark.django_db
+def test_the_career_lines_give_each_year_before_2021_its_status():
+    """Employee 2000–2009, self-employed from 2010 with a job beside it in 2015: ten self-employed years before 2021
+    (2015 counts as an employee year), twenty-one years before 2021 in all."""
+    from pilier.analysis.selectors import build_inputs
+    from pilier.tests.factories import CareerLineFactory, ClientFactory
+
+    file = ClientFactory(social_status="company_director", birth_date=datetime.date(1977, 5, 4))
+    CareerLineFactory(client=file, from_year=2000, to_year=2009, status="employee")
+    CareerLineFactory(client=file, from_year=2010, to_year=None, status="company_director")
+    CareerLineFactory(client=file, from_year=2015, to_year=2015, status="employee")
+    built = build_inputs(file, 2026)
+    assert built.years_before_2021 == 21
+    assert built.years_before_2021_self_employed == 10
