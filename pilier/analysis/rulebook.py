@@ -71,4 +71,34 @@ def load_rules(year: int) -> Rules:
             for option, value in options.items()
             if value not in (None, "")
         }
+    _add_derived(coefficients)
     return Rules(year, params, coefficients)
+
+
+# The coefficients derived from the Belgian mortality tables where no published one exists (ages 66 and 67; see
+# pilier/analysis/engine/mortality.py): shown as derived, never verified.
+DERIVED_SOURCE = (
+    "Arrêté royal du 14 novembre 2003 / Koninklijk besluit van 14 november 2003, annexe/bijlage 1 (tables MR/FR)"
+)
+
+
+def _add_derived(coefficients: dict[int, dict[str, Param]]) -> None:
+    path = RULES_DIR / "coefficients_derived.json"
+    if not path.exists():
+        return
+    data = json.loads(path.read_text())
+    for age, options in data.get("by_age", {}).items():
+        have = coefficients.setdefault(int(age), {})
+        for option, value in options.items():
+            if value in (None, "") or option in have:  # a published coefficient always wins
+                continue
+            have[option] = Param(
+                f"annuity_coefficient.{age}.{option}",
+                Decimal(str(value)),
+                "coefficient",
+                False,
+                DERIVED_SOURCE,
+                data.get("table", {}).get("url"),
+                data.get("method", ""),
+                derived=True,
+            )
