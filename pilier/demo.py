@@ -114,7 +114,8 @@ def _fill(client, index: int, author) -> None:
         start = born + 30
         career_line_create(client=client, from_year=born + 23, to_year=start - 1, status="employee", employer="Various")
         career_line_create(client=client, from_year=start, to_year=None, status=status, employer=client.company_name)
-        for year in range(2021, 2026):
+        # From 2020: the 80 % rule freezes the 2020 pay for the self-employed years before 2021.
+        for year in range(2020, 2026):
             net = Decimal(32000 + 1500 * (year - 2021) + 900 * index)
             income_set(
                 client=client,
