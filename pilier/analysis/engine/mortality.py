@@ -14,14 +14,18 @@ l_x = k · s^x · g^(c^x), "with the formula and the constants given in annex 1"
 of that annex as reproduced by two independent public repositories (see TABLE_SOURCE); the annex text itself
 was not seen, hence `verified: false`.
 
-The method found (see `calibrate()` and the JSON file's `fit`): an annuity paid yearly in advance, on MR for the
-pensioner with an age correction of +1.922 years, at 4.7234 %; for the reversible options, 80 % to a female
-spouse of the same age on FR with an age correction of +5.065 years. The rate and the pensioner's correction
-are fitted on the plain 60–65 values only, the spouse's correction on the reversible ones only; the indexed and
-indexed-reversible values are not used in the fit and are reproduced all the same (the out-of-sample check).
-The age corrections are fitted, not taken from a source: nothing public says what the Com.IB assumed.
-With the rate and the timing alone (no age correction) the published values are not reproduced for the
-indexed and reversible options; `rate_and_timing_only()` measures it.
+The method kept (METHOD): the table and a rate only, no age correction. The pensioner is a man on MR, the
+spouse of the reversible options a woman of the same age on FR; for each of the four payment timings the rate is
+fitted (least squares) on the published plain values, and the timing kept is the one whose worst relative error
+on plain is the smallest: monthly in arrears at 4.7619 % (worst 0.22 %). That reproduces the plain values within
+0.5 %, so plain gets 66 and 67, marked derived. It does not reproduce the indexed (1.9 % off), reversible (3.1 %)
+and indexed-reversible (5.9 %) values: those stay null for 66 and 67 and are asked of the broker — no timing
+reproduces them either (`rate_and_timing_only()`).
+
+A comparison, not used for any value: `calibrate()` also fits two age corrections (+1.922 years for the
+pensioner, +5.065 for the spouse, yearly in advance at 4.7234 %) and then reproduces all four options within
+0.2 %. Those corrections are fitted, no source states them (nothing public says what the Com.IB assumed), so
+that method gives no figure; the file shows it under "with_fitted_age_corrections", marked not used.
 
 Pure Python, floats (double precision) for the sums; results are rounded to 4 decimals as Decimal strings.
 """
@@ -114,18 +118,17 @@ class Method:
     reversion: float = 0.8  # the 'reversible' options: 80 % to the surviving spouse
 
 
-# The method kept (the rounded result of calibrate(); a test checks calibrate() still finds it).
-METHOD = Method(
+# The method kept: table + rate + timing, no age correction (the rounded result of choose_method(); a test
+# checks choose_method() still finds it).
+METHOD = Method(rate=0.047619, timing="monthly_in_arrears")
+
+# The comparison only, never used for a value: the rounded result of calibrate() (fitted age corrections).
+CALIBRATED = Method(
     rate=0.047234,
     timing="annual_in_advance",
     pensioner_age_correction=1.922,
     spouse_age_correction=5.065,
 )
-METHOD_TEXT = {
-    "rate": "0.047234",
-    "pensioner_age_correction": "1.922",
-    "spouse_age_correction": "5.065",
-}
 TIMING_TEXT = {
     "annual_in_advance": "yearly in advance",
     "annual_in_arrears": "yearly in arrears",
@@ -319,12 +322,35 @@ def _squares(option: str, method: Method, table: dict[int, dict[str, float | Non
     return sum(e * e for e in relative_errors(option, method, table).values())
 
 
+def fit_rate(timing: str) -> Method:
+    """The rate alone (no age correction) that best fits the published plain values for one timing: least squares
+    on the relative errors at 60, 61, 63, 64, 65."""
+    table = published()
+
+    def plain(p: list[float]) -> float:
+        return _squares("plain", Method(rate=p[0], timing=timing), table)
+
+    (rate,) = _nelder_mead(plain, [0.0475], [0.005])
+    return Method(rate=rate, timing=timing)
+
+
+def choose_method() -> Method:
+    """Among the four timings, each with its fit_rate(), the one with the smallest worst relative error on plain."""
+    table = published()
+
+    def worst_plain(method: Method) -> float:
+        return max(abs(e) for e in relative_errors("plain", method, table).values())
+
+    return min((fit_rate(timing) for timing in TIMINGS), key=worst_plain)
+
+
 def calibrate(timing: str = "annual_in_advance") -> Method:
-    """Fit the method on the published values, in two stages, leaving the indexed options out of the fit.
+    """A comparison only, not used for any value: the fit with two age corrections, in two stages.
 
     1. the rate and the pensioner's age correction, on the plain coefficients (60, 61, 63, 64, 65);
     2. the spouse's age correction (FR, same age), on the reversible coefficients (60–65).
-    The indexed and indexed-reversible coefficients are then a check the fit did not see.
+    The indexed and indexed-reversible coefficients are then a check the fit did not see. It reproduces every
+    option within 0.2 % for yearly in advance, but the corrections are fitted: no source states them.
     """
     table = published()
 
@@ -341,47 +367,59 @@ def calibrate(timing: str = "annual_in_advance") -> Method:
     return Method(rate=rate, timing=timing, pensioner_age_correction=correction, spouse_age_correction=spouse)
 
 
-def rate_and_timing_only() -> dict[str, object]:
-    """The method without any age correction: for each timing, the rate that best fits the plain values, and how
-    closely that rate reproduces every option (pensioner MR, spouse FR of the same age)."""
-    table = published()
-    out: dict[str, object] = {}
-    for timing in TIMINGS:
-
-        def plain(p: list[float], t: str = timing) -> float:
-            return _squares("plain", Method(rate=p[0], timing=t), table)
-
-        (rate,) = _nelder_mead(plain, [0.0475], [0.005])
-        method = Method(rate=rate, timing=timing)
-        out[timing] = {
-            "rate": f"{rate:.5f}",
-            "max_relative_error": {option: _worst(relative_errors(option, method, table))[1] for option in OPTIONS},
-        }
-    return out
-
-
-def timings_compared() -> dict[str, object]:
-    """calibrate() for each timing, and the largest relative error it leaves per option: only the timing whose
-    fit also reproduces the options left out of the fit (indexed, indexed-reversible) describes the table."""
-    table = published()
-    out: dict[str, object] = {}
-    for timing in TIMINGS:
-        method = calibrate(timing)
-        out[timing] = {
-            **_text(method),
-            "max_relative_error": {option: _worst(relative_errors(option, method, table))[1] for option in OPTIONS},
-        }
-    return out
-
-
 def _worst(errors: dict[int, float]) -> tuple[int, str]:
     age = max(errors, key=lambda a: abs(errors[a]))
     return age, f"{abs(errors[age]):.6f}"
 
 
+def _max_errors(method: Method, table: dict[int, dict[str, float | None]]) -> dict[str, str]:
+    return {option: _worst(relative_errors(option, method, table))[1] for option in OPTIONS}
+
+
+def rate_and_timing_only() -> dict[str, object]:
+    """For each timing, with no age correction: the rate fit_rate() finds, the largest relative error it leaves per
+    option, and the plain 66/67 values it would give (how much the choice of timing moves them)."""
+    table = published()
+    out: dict[str, object] = {}
+    for timing in TIMINGS:
+        method = Method(rate=round(fit_rate(timing).rate, 6), timing=timing)  # the rate as printed, as METHOD's
+        out[timing] = {
+            "rate": f"{method.rate:.6f}",
+            "max_relative_error": _max_errors(method, table),
+            "plain_by_age": {str(age): four_decimals(coefficient("plain", age, method)) for age in DERIVED_AGES},
+        }
+    return out
+
+
+def plain_range(by_timing: dict[str, object]) -> dict[str, object]:
+    """Over the timings whose rate alone reproduces plain within 0.5 %: the lowest and highest plain 66/67 they give
+    (how much the choice among them moves the derived values)."""
+    rows = cast(dict[str, dict[str, dict[str, str]]], by_timing)
+    kept = [t for t, row in rows.items() if float(row["max_relative_error"]["plain"]) <= TOLERANCE]
+    return {
+        "timings": kept,
+        **{
+            str(age): {
+                "min": min((rows[t]["plain_by_age"][str(age)] for t in kept), key=Decimal),
+                "max": max((rows[t]["plain_by_age"][str(age)] for t in kept), key=Decimal),
+            }
+            for age in DERIVED_AGES
+        },
+    }
+
+
+def timings_compared() -> dict[str, object]:
+    """calibrate() for each timing (the comparison with fitted age corrections), and the largest relative error it
+    leaves per option."""
+    table = published()
+    out: dict[str, object] = {}
+    for timing in TIMINGS:
+        method = calibrate(timing)
+        out[timing] = {**_text(method), "max_relative_error": _max_errors(method, table)}
+    return out
+
+
 def _text(method: Method) -> dict[str, str]:
-    if method == METHOD:
-        return METHOD_TEXT
     return {
         "rate": f"{method.rate:.6f}",
         "pensioner_age_correction": f"{method.pensioner_age_correction:.3f}",
@@ -389,26 +427,39 @@ def _text(method: Method) -> dict[str, str]:
     }
 
 
+def _percent(rate: float) -> str:
+    return f"{Decimal(f'{rate:.6f}') * 100}".rstrip("0").rstrip(".")
+
+
 def method_text(method: Method = METHOD) -> str:
-    text = _text(method)
-    rate_percent = Decimal(text["rate"]) * 100
     timing = TIMING_TEXT[method.timing]
     spouse_age = "of the same age" if method.spouse_age_gap == 0 else f"{method.spouse_age_gap} years younger"
+    common = (
+        f"indexed: +{Decimal(str(method.indexation)) * 100:.0f} % a year from the second payment; reversible: "
+        f"a_x + {method.reversion} (a_y - a_xy), the spouse a woman {spouse_age} on table {method.spouse_table}, "
+        "lives independent."
+    )
+    if method.pensioner_age_correction == 0.0 and method.spouse_age_correction == 0.0:
+        return (
+            f"Life annuity of 1 a year, paid {timing}, on the Belgian reference table {method.pensioner_table} for the "
+            f"pensioner, no age correction, at a technical rate of {_percent(method.rate)} %; {common} The rate is "
+            "fitted (least squares) on the published plain 60, 61, 63, 64, 65 for each of the four timings; the "
+            "timing kept has the smallest worst relative error on plain. Computed by "
+            "pilier.analysis.engine.mortality.derive()."
+        )
+    text = _text(method)
     return (
         f"Life annuity of 1 a year, paid {timing}, on the Belgian reference table {method.pensioner_table} for the "
         f"pensioner with an age correction of {text['pensioner_age_correction']} years, at a technical rate of "
-        f"{rate_percent.normalize()} %; indexed: +{Decimal(str(method.indexation)) * 100:.0f} % a year from the "
-        f"second payment; reversible: a_x + {method.reversion} (a_y - a_xy), the spouse a woman {spouse_age} on table "
-        f"{method.spouse_table} with an age "
-        f"correction of {text['spouse_age_correction']} years, lives independent. Rate and pensioner's correction "
-        "fitted on the published plain 60, 61, 63, 64, 65; spouse's correction fitted on the published reversible "
-        "60-65; the indexed and indexed-reversible values were not used in the fit. The age corrections are "
-        "fitted, from no source on what the Com.IB assumed. Computed by pilier.analysis.engine.mortality.derive()."
+        f"{_percent(method.rate)} %; {common} The spouse's age correction is {text['spouse_age_correction']} years. "
+        "Rate and pensioner's correction fitted on the published plain 60, 61, 63, 64, 65; spouse's correction "
+        "fitted on the published reversible 60-65; the indexed and indexed-reversible values were not used in the "
+        "fit. The age corrections are fitted, from no source on what the Com.IB assumed."
     )
 
 
-def derive(ages: Iterable[int] = DERIVED_AGES, method: Method = METHOD) -> dict[str, object]:
-    """The content of coefficients_derived.json, computed: the fit on 60–65 and the derived values."""
+def _fit(method: Method, fitted_on: tuple[str, ...]) -> tuple[dict[str, object], dict[str, bool]]:
+    """Per option: the worst relative error of `method` on the published 60–65 and whether it is within 0.5 %."""
     table = published()
     fit: dict[str, object] = {}
     reproduced: dict[str, bool] = {}
@@ -421,12 +472,23 @@ def derive(ages: Iterable[int] = DERIVED_AGES, method: Method = METHOD) -> dict[
             "worst_age": worst_age,
             "ages_compared": sorted(errors),
             "reproduced": reproduced[option],
-            "used_in_calibration": option in ("plain", "reversible"),
+            "used_in_fit": option in fitted_on,
         }
-    computed = {
-        str(age): {option: four_decimals(coefficient(option, age, method)) for option in OPTIONS}
-        for age in PUBLISHED_AGES
-    }
+    return fit, reproduced
+
+
+def _values(method: Method, ages: Iterable[int]) -> dict[str, dict[str, str]]:
+    return {str(age): {option: four_decimals(coefficient(option, age, method)) for option in OPTIONS} for age in ages}
+
+
+def derive(ages: Iterable[int] = DERIVED_AGES, method: Method = METHOD) -> dict[str, object]:
+    """The content of coefficients_derived.json, computed: the fit on 60–65 and the derived values.
+
+    An option gets 66/67 values only if `method` reproduces its published 60–65 values within 0.5 %; otherwise
+    null, and the broker is asked for it.
+    """
+    ages = tuple(ages)
+    fit, reproduced = _fit(method, ("plain",))
     by_age = {
         str(age): {
             option: (four_decimals(coefficient(option, age, method)) if reproduced[option] else None)
@@ -434,6 +496,9 @@ def derive(ages: Iterable[int] = DERIVED_AGES, method: Method = METHOD) -> dict[
         }
         for age in ages
     }
+    not_reproduced = [option for option in OPTIONS if not reproduced[option]]
+    calibrated_fit, _ = _fit(CALIBRATED, ("plain", "reversible"))
+    by_timing = rate_and_timing_only()
     return {
         "method": method_text(method),
         "table": {
@@ -452,23 +517,43 @@ def derive(ages: Iterable[int] = DERIVED_AGES, method: Method = METHOD) -> dict[
         "spouse": "woman of the same age as the pensioner, table FR",
         "tolerance": "0.005",
         "fit": fit,
-        "computed_60_65": computed,
+        "computed_60_65": _values(method, PUBLISHED_AGES),
         "by_age": by_age,
+        "not_reproduced": {
+            "options": not_reproduced,
+            "note": (
+                "Null for 66 and 67: the published table and a rate (with any of the four payment timings) do not "
+                "reproduce the published 60-65 values of these options within 0.5 %. Ask the broker (the insurer's "
+                "own coefficients); never a number from nowhere."
+            ),
+        },
         "rate_and_timing_only": {
             "note": (
                 "The same tables with no age correction: for each timing, the rate that best fits the published "
-                "plain values and the largest relative error it leaves per option. No timing reproduces the "
-                "indexed, reversible and indexed-reversible values within 0.5 % at the rate that fits the plain ones."
+                "plain values, the largest relative error it leaves per option, and the plain 66/67 it would give. "
+                "The timing kept is the one with the smallest plain error. No timing reproduces the indexed, "
+                "reversible and indexed-reversible values within 0.5 %."
             ),
-            "by_timing": rate_and_timing_only(),
+            "by_timing": by_timing,
+            "plain_range_over_timings_that_reproduce_plain": plain_range(by_timing),
         },
-        "timings_compared": {
+        "with_fitted_age_corrections": {
+            "used": False,
             "note": (
-                "calibrate() run for each timing (rate and age corrections fitted on plain and reversible only): "
-                "every timing fits the values it was fitted on, only yearly in advance also reproduces the indexed "
-                "and indexed-reversible values it did not see."
+                "Not used: the age corrections are fitted, no source states them. A comparison only: with an age "
+                "correction fitted for the pensioner (on plain) and one for the spouse (on reversible), the "
+                "published values of every option are reproduced within 0.2 %, yet no figure here may be used."
             ),
-            "by_timing": timings_compared(),
+            "method": method_text(CALIBRATED),
+            "rate": _text(CALIBRATED)["rate"],
+            "timing": CALIBRATED.timing,
+            "age_correction": {
+                "pensioner": _text(CALIBRATED)["pensioner_age_correction"],
+                "spouse": _text(CALIBRATED)["spouse_age_correction"],
+            },
+            "fit": calibrated_fit,
+            "by_age": _values(CALIBRATED, ages),
+            "timings_compared": timings_compared(),
         },
         "published_source": (
             "Com.IB 59/61-64, as reproduced on taximize.be (common.json annuity_coefficients, unverified); "
