@@ -48,10 +48,16 @@ def _room(steps: Steps, max_name: str, inputs: Inputs, types: set[str]) -> Figur
     if policies:
         steps.calc("paid", "sum", *[f"paid_{i + 1}" for i in range(len(policies))])
     else:
-        steps.input("paid", ZERO, "no active policy of this product")
+        steps.input("paid", ZERO, "none:active_policy")
     steps.calc("room_raw", "sub", max_name, "paid")
     steps.calc("room", "floor0", "room_raw")
     return Figure(steps.value("room"), steps.items, steps.unverified)
+
+
+def _overpaid(steps: Steps, max_name: str) -> Decimal | None:
+    """What is paid above the maximum (not deductible), None when it is not over."""
+    over = steps.value("paid") - steps.value(max_name)
+    return over if over > 0 else None
 
 
 def _need(steps: Steps, rules: Rules, name: str, key: str, missing: list[str]) -> bool:
@@ -94,8 +100,34 @@ def plci(inputs: Inputs, rules: Rules, social: bool) -> Product:
     steps.calc("premium_rounded", "round2", "premium_on_income")
     steps.calc("max_premium", "min", "premium_rounded", "absolute_max")
     maximum = Figure(steps.value("max_premium"), list(steps.items), steps.unverified)
+    extra: dict[str, Any] = {}
+    proposed = _proposed_change(steps.fork(), rules, social)
+    if proposed:
+        extra["proposed_change"] = proposed
     room = _room(steps, "max_premium", inputs, {"plci", "plci_social"})
-    return Product(key, True, max_premium=maximum, paid=steps.value("paid"), room=room)
+    # Paid above the maximum: said on the row of the kind of PLCI paid (a social PLCI against the social maximum).
+    social_paid = any(p.type == "plci_social" for p, _premium in _paid(inputs, {"plci_social"}))
+    overpaid = _overpaid(steps, "max_premium")
+    if overpaid is not None and social_paid == social:
+        extra["overpaid"] = overpaid
+    return Product(key, True, max_premium=maximum, paid=steps.value("paid"), room=room, extra=extra)
+
+
+def _proposed_change(steps: Steps, rules: Rules, social: bool) -> dict[str, Any] | None:
+    """The maximum a bill would give (`plci.proposed_*` in the year's rules), beside the one in force, which the
+    analysis applies; None when the rules name no such bill."""
+    kind = "social" if social else "ordinary"
+    rate, cap = rules.get(f"plci.proposed_rate_{kind}"), rules.get(f"plci.proposed_max_premium_{kind}")
+    if rate.value is None or cap.value is None:
+        return None
+    steps.param("proposed_rate", rate)
+    steps.param("proposed_absolute_max", cap)
+    steps.calc("proposed_premium_on_income", "mul", "reference_income", "proposed_rate")
+    steps.calc("proposed_premium_rounded", "round2", "proposed_premium_on_income")
+    steps.calc("proposed_max_premium", "min", "proposed_premium_rounded", "proposed_absolute_max")
+    figure = Figure(steps.value("proposed_max_premium"), steps.items, steps.unverified)
+    status = rules.get("plci.proposed_change_status")
+    return {"max_premium": figure, "status": status.text or "unknown", "status_param": status}
 
 
 # Pension savings and long-term savings ------------------------------------------------------------
@@ -133,8 +165,47 @@ def pension_savings(inputs: Inputs, rules: Rules) -> Product:
         },
         "25": {"max": value("max_25"), "tax_reduction": value("reduction_25_rounded"), "room": value("room")},
     }
-    extra = {"regimes": regimes}
+    extra: dict[str, Any] = {"regimes": regimes}
+    overpaid = _overpaid(steps, "max_premium")
+    if overpaid is not None:
+        extra["overpaid"] = overpaid
+    if value("paid") > 0:
+        extra["tax_reduction_paid"] = _pension_savings_reduction(steps.fork())
+        zone = _low_zone(steps.fork())
+        if zone:
+            extra["low_zone"] = zone
     return Product("pension_savings", True, max_premium=maximum, paid=value("paid"), room=room, extra=extra)
+
+
+def _pension_savings_reduction(steps: Steps) -> Figure:
+    """The tax reduction of what is paid: 30 % up to the 30 % regime's maximum; above it, the 25 % regime on what is
+    paid up to its own maximum."""
+    if steps.value("paid") <= steps.value("max_30"):
+        steps.calc("reduction_paid_exact", "mul", "paid", "rate_30")
+    else:
+        steps.calc("paid_deductible", "min", "paid", "max_25")
+        steps.calc("reduction_paid_exact", "mul", "paid_deductible", "rate_25")
+    steps.calc("reduction_paid", "round2", "reduction_paid_exact")
+    return Figure(steps.value("reduction_paid"), steps.items, steps.unverified)
+
+
+def _low_zone(steps: Steps) -> dict[str, Any] | None:
+    """Paid a little above the 30 % regime's maximum: up to max_30 × rate_30 ÷ rate_25 (1,260 EUR when the maxima
+    are 1,050 and 1,350), the 25 % regime then gives less than the 30 % regime at its maximum."""
+    steps.calc("zone_limit_exact", "div", "reduction_30_rounded", "rate_25")
+    steps.calc("zone_limit", "round2", "zone_limit_exact")
+    paid = steps.value("paid")
+    if not (steps.value("max_30") < paid <= steps.value("zone_limit")):
+        return None
+    reduction = _pension_savings_reduction(steps.fork())
+    return {
+        "paid": paid,
+        "limit": Figure(steps.value("zone_limit"), steps.items, steps.unverified),
+        "max_30": steps.value("max_30"),
+        "reduction_30": steps.value("reduction_30_rounded"),
+        "reduction_paid": reduction.value,
+        "shortfall": steps.value("reduction_30_rounded") - (reduction.value or ZERO),
+    }
 
 
 def long_term_savings(inputs: Inputs, rules: Rules) -> Product:
@@ -149,6 +220,7 @@ def long_term_savings(inputs: Inputs, rules: Rules) -> Product:
         [
             _need(steps, rules, "fixed_amount", "long_term_savings.fixed_amount", missing),
             _need(steps, rules, "income_rate", "long_term_savings.income_rate", missing),
+            _need(steps, rules, "first_bracket_rate", "long_term_savings.first_bracket_rate", missing),
             _need(steps, rules, "absolute_max", "long_term_savings.max", missing),
         ]
     )
@@ -156,11 +228,25 @@ def long_term_savings(inputs: Inputs, rules: Rules) -> Product:
         return Product("long_term_savings", True, max_premium=Figure(None, steps.items, steps.unverified, missing))
     steps.calc("income_part", "mul", "net_income", "income_rate")
     steps.calc("limit_linear", "add", "fixed_amount", "income_part")
-    # 15 % of the first 2,040 EUR of income (art. 145/16 CIR 92): below 2,040 the linear form overstates it.
-    steps.calc("limit_first_bracket", "mul", "net_income", Decimal("0.15"), note="15 % x income")
+    # 15 % of the income within the first bracket (2,040 EUR, art. 145/16 CIR 92): below it the linear form
+    # overstates the limit.
+    steps.calc("limit_first_bracket", "mul", "net_income", "first_bracket_rate")
     steps.calc("limit_on_income", "min", "limit_first_bracket", "limit_linear")
     steps.calc("limit_rounded", "round2", "limit_on_income")
     steps.calc("max_premium", "min", "limit_rounded", "absolute_max")
     maximum = Figure(steps.value("max_premium"), list(steps.items), steps.unverified)
     room = _room(steps, "max_premium", inputs, {"long_term_savings"})
-    return Product("long_term_savings", True, max_premium=maximum, paid=steps.value("paid"), room=room)
+    extra: dict[str, Any] = {}
+    overpaid = _overpaid(steps, "max_premium")
+    if overpaid is not None:
+        extra["overpaid"] = overpaid
+    reduction_rate = rules.get("long_term_savings.rate")
+    if steps.value("paid") > 0 and reduction_rate.value is not None:
+        # The tax reduction of what is paid: the rate on the part of it that is deductible.
+        reduction = steps.fork()
+        reduction.param("reduction_rate", reduction_rate)
+        reduction.calc("paid_deductible", "min", "paid", "max_premium")
+        reduction.calc("reduction_paid_exact", "mul", "paid_deductible", "reduction_rate")
+        reduction.calc("reduction_paid", "round2", "reduction_paid_exact")
+        extra["tax_reduction_paid"] = Figure(reduction.value("reduction_paid"), reduction.items, reduction.unverified)
+    return Product("long_term_savings", True, max_premium=maximum, paid=steps.value("paid"), room=room, extra=extra)

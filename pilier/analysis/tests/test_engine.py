@@ -30,6 +30,7 @@ def rules_2024(**overrides) -> Rules:
         "pension_savings.rate_25": ("0.25", True),
         "long_term_savings.fixed_amount": ("176.40", False),
         "long_term_savings.income_rate": ("0.06", True),
+        "long_term_savings.first_bracket_rate": ("0.15", True),
         "long_term_savings.max": ("2450", False),
         "eighty.full_career_years": ("40", True),
         "eighty.target_ratio": ("0.80", True),
