@@ -2,11 +2,12 @@
 
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pilier.lib.money import money
 
-from .labels import OPS, step_label
+from .labels import OPS, is_source_code, source_label, step_label
 
 _RATIO_STEPS = {
     "rate",
@@ -25,8 +26,27 @@ _RATIO_STEPS = {
     "career_fraction",
     "career_fraction_raw",
     "past_fraction",
+    "proposed_rate",
+    "first_bracket_rate",
+    "reduction_rate",
+    "marginal_rate",
 }
 _PLAIN_STEPS = {"revaluation_coefficient", "coefficient", "growth", "annuity_factor", "full_career"}
+# The payout's rates, and its years, ages and factors said as plain numbers (engine/payout.py).
+_RATIO_STEPS |= {
+    "solidarity_rate",
+    "extra_solidarity_rate",
+    "tax_rate",
+    "taxable_share",
+    "converted_share",
+    "annuity_rate",
+    "marginal_rate",
+}
+_PLAIN_STEPS |= {"payout_year", "payout_age", "age_now", "anticipatory_age", "growth_to_tax", "annuity_factor_to_tax"}
+
+
+def _decimal_mark() -> str:
+    return "." if (translation.get_language() or "fr")[:2] == "en" else ","
 
 
 def show(name: str, value: Decimal | None) -> str:
@@ -34,15 +54,35 @@ def show(name: str, value: Decimal | None) -> str:
         return "—"
     if name in _RATIO_STEPS:
         percent = (value * 100).quantize(Decimal("0.0001")).normalize()
-        return f"{percent:f}".replace(".", ",") + " %"
+        return f"{percent:f}".replace(".", _decimal_mark()) + "\u00a0%"
     if (
         name in _PLAIN_STEPS
         or name.startswith("years")
         or name in ("career_years", "lp_before", "lp_from", "lp_rate_sum")
     ):
         text = f"{value.quantize(Decimal('0.000001')).normalize():f}"
-        return text.replace(".", ",")
+        return text.replace(".", _decimal_mark())
     return money(value)
+
+
+def _literal(value: Decimal) -> str:
+    return f"{value.normalize():f}".replace(".", _decimal_mark())
+
+
+def _source(step) -> str:
+    """Where the step's value comes from, in the user's language: an input's origin (a code the labels translate,
+    or a policy's label as is), a legal figure's public source, an assumption chosen for this analysis. Never the
+    rules' developer notes."""
+    if step.op == "param":
+        return step.source
+    if step.op == "assume":
+        for text in (step.source, step.note):
+            if text and is_source_code(text):
+                return source_label(text)
+        return source_label("chosen")
+    if step.op == "input":
+        return source_label(step.source)
+    return ""
 
 
 def _function_formula(op: str, shown: list[str]) -> str:
@@ -67,31 +107,42 @@ def _function_formula(op: str, shown: list[str]) -> str:
     return ", ".join(shown)
 
 
-def explain(figure) -> list[dict]:
+def explain(figure, start: int = 0) -> list[dict]:
+    """The figure's steps as rows the page and the PDF show, each a sentence with its amount (from step `start`:
+    a figure continued from another shows only its own steps)."""
     rows = []
     values = {s.name: s.value for s in figure.steps}
-    for step in figure.steps:
+
+    def shown(arg) -> str:
+        return show(arg, values[arg]) if isinstance(arg, str) else _literal(arg)
+
+    for step in figure.steps[start:]:
         if step.op in ("input", "param", "assume"):
             formula = ""
         elif step.op in OPS:
-            left, right = (show(a, values[a]) if isinstance(a, str) else str(a) for a in step.args)
+            left, right = (shown(a) for a in step.args)
             formula = f"{left} {OPS[step.op]} {right}"
         else:
-            formula = _function_formula(
-                step.op, [show(a, values[a]) if isinstance(a, str) else str(a) for a in step.args]
-            )
+            formula = _function_formula(step.op, [shown(a) for a in step.args])
+        label, value = step_label(step.name), show(step.name, step.value)
+        if step.op == "round2" and shown(step.args[0]) == value:
+            formula = ""  # an amount shown to the cent is already rounded: "Rounded to the cent: 2 451,00 €"
+        if formula:
+            sentence = _("%(label)s: %(formula)s = %(value)s") % {"label": label, "formula": formula, "value": value}
+        else:
+            sentence = _("%(label)s: %(value)s") % {"label": label, "value": value}
         rows.append(
             {
                 "name": step.name,
-                "label": step_label(step.name),
+                "label": label,
                 "kind": step.op,
                 "formula": formula,
-                "value": show(step.name, step.value),
-                "source": step.source,
+                "value": value,
+                "sentence": sentence,
+                "source": _source(step),
                 "verified": step.verified,
-                "url": step.url,
-                "note": step.note,
-                "key": step.key,
+                "derived": getattr(step, "derived", False),
+                "url": step.url if step.op == "param" else None,
             }
         )
     return rows
@@ -106,7 +157,7 @@ def steps_as_data(figure) -> list[dict]:
             "op": s.op,
             "args": [a if isinstance(a, str) else str(a) for a in s.args],
             "value": None if s.value is None else str(s.value),
-            "source": s.source or None,
+            "source": (source_label(s.source) if s.op != "param" else s.source) or None,
             "parameter": s.key or None,
             "verified": s.verified,
             "note": s.note or None,

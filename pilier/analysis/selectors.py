@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from pilier.accounts.access import Actor, clients_visible_to
 from pilier.clients.career import legal_retirement_age, years_covered

@@ -1,17 +1,35 @@
+from decimal import Decimal
+
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext as _
 
 from pilier.accounts.access import client_for_user
 from pilier.accounts.decorators import staff_required
+from pilier.lib.money import money
 from pilier.lib.text import printable
 
+from .engine.assumptions import Assumption, resolve
+from .engine.inputs import Options
+from .engine.steps import Figure
 from .forms import AssumptionsForm
-from .labels import ANNUITY_OPTIONS, NOT_APPLICABLE, PRODUCTS, missing_item
-from .presenters import chart, explain
-from .rulebook import available_years
+from .labels import (
+    ANNUITY_OPTIONS,
+    ASSUMPTIONS,
+    NOT_APPLICABLE,
+    NOT_APPLICABLE_GENERIC,
+    PRODUCT_SHORT,
+    PRODUCTS,
+    missing_item,
+    param_label,
+    proposal_status,
+)
+from .presenters import chart, explain, show
+from .rulebook import available_years, load_rules
 from .selectors import analysis_for_client, client_incomes, default_year, office_room
 
 # The query-string parameters of the assumptions form.
@@ -35,32 +53,123 @@ def _assumptions(request) -> AssumptionsForm:
     return form
 
 
+def _amount(value) -> Decimal | None:
+    """An amount of a product's extra: a Decimal, or a Figure's value."""
+    return value.value if isinstance(value, Figure) else value
+
+
+def _product_row(key: str, product) -> dict:
+    extra = product.extra
+    row = {
+        "key": key,
+        "label": PRODUCTS[key],
+        "product": product,
+        "reason": NOT_APPLICABLE.get(product.reason, NOT_APPLICABLE_GENERIC),
+        "unverified_labels": ", ".join(param_label(k) for k in product.unverified),
+        "max_steps": explain(product.max_premium) if product.max_premium.steps else [],
+        "room_steps": explain(product.room) if product.room.value is not None else [],
+        "back_service": extra.get("back_service"),
+        "back_steps": explain(extra["back_service"]) if extra.get("back_service") else [],
+        "regimes": extra.get("regimes"),
+        "notices": [],
+    }
+    overpaid = _amount(extra.get("overpaid"))
+    if overpaid:
+        row["overpaid"] = _("over-payment of %(amount)s: not deductible") % {"amount": money(overpaid)}
+    reduction = extra.get("tax_reduction_paid")
+    if isinstance(reduction, Figure) and reduction.value is not None:
+        row["reduction"] = {
+            "text": _("Tax reduction of what is paid: %(amount)s") % {"amount": money(reduction.value)},
+            "steps": explain(reduction, start=len(product.room.steps)),
+        }
+    zone = extra.get("low_zone")
+    if zone:
+        row["notices"].append(
+            _(
+                "Paid %(paid)s: above %(max_30)s the reduction falls to %(rate_25)s, i.e. %(reduction)s, less than "
+                "the %(reduction_30)s of %(max_30)s at %(rate_30)s. Between %(max_30)s and %(limit)s paid, the "
+                "client gets less than by paying %(max_30)s."
+            )
+            % {
+                "paid": money(zone["paid"]),
+                "max_30": money(zone["max_30"]),
+                "limit": money(zone["limit"].value),
+                "reduction": money(zone["reduction_paid"]),
+                "reduction_30": money(zone["reduction_30"]),
+                "rate_25": show("rate_25", _step_value(zone["limit"], "rate_25")),
+                "rate_30": show("rate_30", _step_value(zone["limit"], "rate_30")),
+            }
+        )
+    proposed = extra.get("proposed_change")
+    if proposed and proposed["max_premium"].value is not None:
+        row["proposed"] = {
+            "text": _(
+                "A bill would raise the maximum to %(amount)s (%(status)s); this analysis applies the maximum in "
+                "force, %(current)s."
+            )
+            % {
+                "amount": money(proposed["max_premium"].value),
+                "status": proposal_status(proposed["status"]),
+                "current": money(product.max_premium.value),
+            },
+            "steps": explain(proposed["max_premium"], start=len(product.max_premium.steps)),
+        }
+    return row
+
+
+def _step_value(figure: Figure, name: str) -> Decimal | None:
+    return next((s.value for s in figure.steps if s.name == name), None)
+
+
+def _assumption_value(assumption: Assumption) -> str:
+    value = assumption.value
+    if value is None:
+        return _("none")
+    if assumption.name == "annuity_option":
+        return str(ANNUITY_OPTIONS.get(str(value), ANNUITY_OPTIONS["plain"]))
+    if assumption.name == "active_until_legal_age":
+        return _("yes") if value else _("no")
+    return show("technical_rate", Decimal(value))  # a rate: 1,75 %
+
+
+def assumption_rows(assumptions: dict[str, Assumption], defaults: dict[str, Assumption]) -> list[dict]:
+    """Each assumption of the analysis: its value, chosen or by default (with the default's public source), and
+    the default it replaces when chosen."""
+    rows = []
+    for name, assumption in assumptions.items():
+        default = defaults.get(name)
+        param = default.param if default else None
+        rows.append(
+            {
+                "name": name,
+                "label": ASSUMPTIONS.get(name, name),
+                "value": _assumption_value(assumption),
+                "text": _("%(label)s: %(value)s")
+                % {"label": ASSUMPTIONS.get(name, name), "value": _assumption_value(assumption)},
+                "chosen": assumption.chosen,
+                "default": _assumption_value(default) if default else "",
+                "source": param.source if param else "",
+                "url": param.url if param else None,
+                "verified": bool(param and param.verified),
+            }
+        )
+    return rows
+
+
 def _context(request, client, assumptions: AssumptionsForm):
     year = _year(request)
     options = assumptions.options()
     incomes = client_incomes(client)  # one query for the analysis and the page's table
     analysis, inputs = analysis_for_client(client, year, options, incomes=incomes)
-    products = []
-    for key, product in analysis.products.items():
-        products.append(
-            {
-                "key": key,
-                "label": PRODUCTS[key],
-                "product": product,
-                "reason": NOT_APPLICABLE.get(product.reason, product.reason),
-                "max_steps": explain(product.max_premium) if product.max_premium.steps else [],
-                "room_steps": explain(product.room) if product.room.value is not None else [],
-                "back_service": product.extra.get("back_service"),
-                "back_steps": explain(product.extra["back_service"]) if product.extra.get("back_service") else [],
-                "regimes": product.extra.get("regimes"),
-            }
-        )
+    products = [_product_row(key, product) for key, product in analysis.products.items()]
     projection = analysis.projection
+    rows = assumption_rows(analysis.assumptions, resolve(Options(), load_rules(year)))
     return {
         "client": client,
         "year": year,
         "years": available_years(),
         "analysis": analysis,
+        "unverified_labels": ", ".join(param_label(k) for k in analysis.unverified),
         "inputs": inputs,
         "products": products,
         "missing": [missing_item(code, client, year) for code in analysis.missing],
@@ -75,9 +184,17 @@ def _context(request, client, assumptions: AssumptionsForm):
         "option": options.annuity_option or "plain",
         "options": ANNUITY_OPTIONS,
         "assumptions": assumptions,
+        "assumption_rows": rows,
+        "assumption_defaults": {row["name"]: row for row in rows},
         "incomes": incomes[:10],
         "generated_at": timezone.now(),
     }
+
+
+def pdf_language(client) -> str:
+    """The client's language when the app has it (fr, nl, en), else French (a German-speaking client)."""
+    languages = {code for code, _name in settings.LANGUAGES}
+    return client.language if client.language in languages else "fr"
 
 
 @staff_required
@@ -86,6 +203,21 @@ def analysis_view(request, client_id):
     assumptions = _assumptions(request)
     status = 400 if assumptions.errors else 200
     return render(request, "analysis/client.html", _context(request, client, assumptions), status=status)
+
+
+def _office_of(request, client):
+    """The file's office: the staff member's own (already loaded, no query), else read."""
+    actor = getattr(request, "actor", None)
+    office = getattr(actor, "office", None)
+    return office if office is not None and office.pk == client.office_id else client.office
+
+
+def client_pdf_html(request, client, assumptions: AssumptionsForm) -> str:
+    """The PDF's HTML, in the client's language whatever the broker's (amounts, dates and labels)."""
+    with translation.override(pdf_language(client)):
+        context = _context(request, client, assumptions)
+        context["office"] = _office_of(request, client)
+        return render_to_string("analysis/client_pdf.html", context, request=request)
 
 
 @staff_required
@@ -97,7 +229,7 @@ def analysis_pdf_view(request, client_id):
     if assumptions.errors:
         # The page, with the refused assumption's error on its field, rather than a PDF of other figures.
         return render(request, "analysis/client.html", _context(request, client, assumptions), status=400)
-    html = render_to_string("analysis/client_pdf.html", _context(request, client, assumptions), request=request)
+    html = client_pdf_html(request, client, assumptions)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     # A stored name may hold what a header may not (a line break from before names were checked).
@@ -112,6 +244,8 @@ def office_room_view(request):
     assumptions = _assumptions(request)
     options = assumptions.options()
     rows = office_room(actor=request.actor, year=year, options=options)
+    for row in rows:
+        row.product_label = PRODUCT_SHORT.get(row.product, row.product)
     computed = [r for r in rows if r.room is not None]  # largest room first, files with none left at the end
     incomplete = [r for r in rows if r.room is None]
     context = {

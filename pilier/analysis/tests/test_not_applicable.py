@@ -13,7 +13,7 @@ EXPECTED = {
     "self_employed": {"eip": "Uniquement pour un dirigeant d'entreprise.", "cpti": None},
     "company_director": {"eip": None, "cpti": "Uniquement pour les indépendants sans société."},
     "employee": {
-        "plci": "Uniquement pour les indépendants et les dirigeants d'entreprise.",
+        "plci": "Uniquement pour les indépendants, les dirigeants d'entreprise et les conjoints aidants.",
         "eip": "Uniquement pour un dirigeant d'entreprise.",
         "cpti": "Uniquement pour les indépendants sans société.",
     },
