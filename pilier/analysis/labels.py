@@ -425,6 +425,10 @@ def param_label(key: str) -> str:
                 "option": ANNUITY_OPTIONS[option],
             }
         return str(_("Conversion coefficient (capital per € of annuity)"))
+    if group == "payout" and rest.startswith("fictitious_annuity."):  # payout.fictitious_annuity.<year>.<age>
+        return str(_("Fictitious annuity: rate for the age at payout"))
+    if group == "payout" and rest.startswith("solidarity."):  # payout.solidarity.<year>.band_<n>.<from|rate>
+        return str(_("Solidarity contribution: bands of the capital"))
     if group in PARAM_GROUPS:
         return str(PARAM_GROUPS[group])
     return str(PARAM_GENERIC)

@@ -125,8 +125,9 @@ def explain(figure, start: int = 0) -> list[dict]:
         else:
             formula = _function_formula(step.op, [shown(a) for a in step.args])
         label, value = step_label(step.name), show(step.name, step.value)
-        if step.op == "round2" and shown(step.args[0]) == value:
-            formula = ""  # an amount shown to the cent is already rounded: "Rounded to the cent: 2 451,00 €"
+        if formula == value or (step.op == "round2" and shown(step.args[0]) == value):
+            # A sum of one amount, an amount shown to the cent already rounded: "Rounded to the cent: 2 451,00 €"
+            formula = ""
         if formula:
             sentence = _("%(label)s: %(formula)s = %(value)s") % {"label": label, "formula": formula, "value": value}
         else:
@@ -142,6 +143,8 @@ def explain(figure, start: int = 0) -> list[dict]:
                 "source": _source(step),
                 "verified": step.verified,
                 "derived": getattr(step, "derived", False),
+                # a rules figure that is an assumption's default (assumptions.*): said as an assumption
+                "default_assumption": step.op == "param" and step.key.startswith("assumptions."),
                 "url": step.url if step.op == "param" else None,
             }
         )

@@ -58,6 +58,18 @@ def _amount(value) -> Decimal | None:
     return value.value if isinstance(value, Figure) else value
 
 
+def _param_labels(keys) -> str:
+    """The rules figures `keys` by their names, each once (several keys may share a name)."""
+    return ", ".join(dict.fromkeys(param_label(k) for k in keys))
+
+
+def _own_steps(figure: Figure, base: Figure) -> list[dict]:
+    """The rows of a figure continued from `base` (a fork of its steps): only the steps of its own, the others
+    being shown just above."""
+    n = len(base.steps)
+    return explain(figure, start=n if n and figure.steps[:n] == base.steps else 0)
+
+
 def _product_row(key: str, product) -> dict:
     extra = product.extra
     row = {
@@ -65,11 +77,11 @@ def _product_row(key: str, product) -> dict:
         "label": PRODUCTS[key],
         "product": product,
         "reason": NOT_APPLICABLE.get(product.reason, NOT_APPLICABLE_GENERIC),
-        "unverified_labels": ", ".join(param_label(k) for k in product.unverified),
+        "unverified_labels": _param_labels(product.unverified),
         "max_steps": explain(product.max_premium) if product.max_premium.steps else [],
         "room_steps": explain(product.room) if product.room.value is not None else [],
         "back_service": extra.get("back_service"),
-        "back_steps": explain(extra["back_service"]) if extra.get("back_service") else [],
+        "back_steps": _own_steps(extra["back_service"], product.room) if extra.get("back_service") else [],
         "regimes": extra.get("regimes"),
         "notices": [],
     }
@@ -80,7 +92,7 @@ def _product_row(key: str, product) -> dict:
     if isinstance(reduction, Figure) and reduction.value is not None:
         row["reduction"] = {
             "text": _("Tax reduction of what is paid: %(amount)s") % {"amount": money(reduction.value)},
-            "steps": explain(reduction, start=len(product.room.steps)),
+            "steps": _own_steps(reduction, product.room),
         }
     zone = extra.get("low_zone")
     if zone:
@@ -112,7 +124,7 @@ def _product_row(key: str, product) -> dict:
                 "status": proposal_status(proposed["status"]),
                 "current": money(product.max_premium.value),
             },
-            "steps": explain(proposed["max_premium"], start=len(product.max_premium.steps)),
+            "steps": _own_steps(proposed["max_premium"], product.max_premium),
         }
     return row
 
@@ -169,7 +181,7 @@ def _context(request, client, assumptions: AssumptionsForm):
         "year": year,
         "years": available_years(),
         "analysis": analysis,
-        "unverified_labels": ", ".join(param_label(k) for k in analysis.unverified),
+        "unverified_labels": _param_labels(analysis.unverified),
         "inputs": inputs,
         "products": products,
         "missing": [missing_item(code, client, year) for code in analysis.missing],

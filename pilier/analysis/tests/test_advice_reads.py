@@ -194,6 +194,18 @@ def test_every_rules_key_has_a_human_label_never_the_key():
             assert labels.param_label("something.new") == str(labels.PARAM_GENERIC)
 
 
+def test_every_legal_figure_a_step_uses_is_named():
+    """The keys of the steps (coefficients by age and option, payout bands by year) and the unverified lists."""
+    keys = set()
+    for figure in every_figure():
+        keys |= {s.key for s in figure.steps if s.key} | set(figure.unverified)
+    generic = {str(labels.PARAM_GENERIC), *(str(v) for v in labels.PARAM_GROUPS.values())}
+    for language in ("fr", "nl"):
+        with translation.override(language):
+            unnamed = sorted(k for k in keys if labels.param_label(k) in generic or k in labels.param_label(k))
+            assert unnamed == [], language
+
+
 def test_a_missing_legal_figure_is_said_by_its_name():
     client = ClientFactory.build(pk=1)
     with translation.override("fr"):
