@@ -113,10 +113,14 @@ def explain(figure, start: int = 0) -> list[dict]:
     rows = []
     values = {s.name: s.value for s in figure.steps}
 
-    def shown(arg) -> str:
-        return show(arg, values[arg]) if isinstance(arg, str) else _literal(arg)
-
     for step in figure.steps[start:]:
+
+        def shown(arg, step=step) -> str:
+            if isinstance(arg, str):
+                return show(arg, values[arg])
+            # a number in the calculation, in the unit of the step: "the smaller of 112,5 %, 100 %", not "…, 1"
+            return show(step.name, arg) if step.name in _RATIO_STEPS else _literal(arg)
+
         if step.op in ("input", "param", "assume"):
             formula = ""
         elif step.op in OPS:
