@@ -11,6 +11,7 @@ from pilier.accounts.access import client_for_user
 from pilier.lib.api_codes import Codes
 from pilier.lib.api_errors import FieldErrors
 
+from .engine.payout import TAX_REGIMES
 from .forms import COEFFICIENT_RANGE, RATE_RANGE, AssumptionsForm
 from .labels import ANNUITY_OPTIONS, PRODUCTS, missing_item
 from .presenters import steps_as_data
@@ -20,6 +21,8 @@ from .selectors import analysis_for_client, default_year
 router = Router(tags=["analysis"])
 
 AnnuityOption = Annotated[str, Codes(ANNUITY_OPTIONS)]
+# "" for a policy without a payout regime (4th pillar).
+TaxRegime = Annotated[str, Codes(("", *TAX_REGIMES))]
 
 
 def _number(minimum, maximum) -> WithJsonSchema:
@@ -114,7 +117,17 @@ class PolicyProjectionOut(Schema):
     policy: str
     label: str
     gross: FigureOut | None
-    net: FigureOut | None = Field(..., description="null where the rules have no payout figures")
+    net: FigureOut | None = Field(
+        ...,
+        description="null for a policy without a payout regime (4th pillar); `net.value` null when the net is "
+        "unknown (a missing input or assumption, e.g. the marginal rate of a fictitious annuity)",
+    )
+    tax_regime: TaxRegime = Field(
+        ...,
+        description="How the capital is taxed at payout: fictitious_annuity (PLCI, INAMI contract), separate_10 / "
+        "separate_16_5 / separate_18 / separate_20 (EIP, group insurance), cpti_10 / cpti_33, anticipatory_8 "
+        "(pension savings), anticipatory_10 (long-term savings); empty for the 4th pillar",
+    )
 
 
 class CapitalOut(Schema):
@@ -126,7 +139,13 @@ class ProjectionOut(Schema):
     years_left: int | None
     policies: list[PolicyProjectionOut]
     total_gross: str | None
-    total_net: str | None
+    total_net: str | None = Field(
+        ...,
+        description="The sum of the policies' net capitals; null when any policy's net is unknown (see "
+        "`net_unknown`): a gross capital is never added in its place",
+    )
+    total_net_known: str | None = Field(..., description="The sum of the nets that are known")
+    net_unknown: list[str] = Field(..., description="Labels of the policies whose net is unknown")
     series: list[CapitalOut]
     gap_to_80_percent: FigureOut | None
 
@@ -207,11 +226,19 @@ def get_analysis(
         "projection": {
             "years_left": projection.years_left,
             "policies": [
-                {"policy": p.policy_id, "label": p.label, "gross": _figure(p.gross), "net": _figure(p.net)}
+                {
+                    "policy": p.policy_id,
+                    "label": p.label,
+                    "gross": _figure(p.gross),
+                    "net": _figure(p.net),
+                    "tax_regime": p.tax_regime,
+                }
                 for p in projection.policies
             ],
             "total_gross": _money(projection.total_gross),
             "total_net": _money(projection.total_net),
+            "total_net_known": _money(projection.total_net_known),
+            "net_unknown": projection.net_unknown,
             "series": [{"year": y, "capital": _money(v)} for y, v in projection.series],
             "gap_to_80_percent": _figure(analysis.gap),
         },

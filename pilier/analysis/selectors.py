@@ -58,6 +58,7 @@ ROOM_POLICY_FIELDS = (
     "status",
     "annual_premium",
     "reserves",
+    "profit_sharing",
     "managed",
     "insurer",
     "number",
@@ -162,6 +163,7 @@ def build_inputs(
                 reserves=p.reserves,
                 managed=p.managed,
                 label=f"{kind.label} {p.insurer} {p.number}",
+                profit_sharing=p.profit_sharing,
             )
         )
     return inputs

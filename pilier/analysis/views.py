@@ -24,6 +24,7 @@ from .labels import (
     NOT_APPLICABLE_GENERIC,
     PRODUCT_SHORT,
     PRODUCTS,
+    TAX_REGIMES,
     missing_item,
     param_label,
     proposal_status,
@@ -186,7 +187,12 @@ def _context(request, client, assumptions: AssumptionsForm):
         "products": products,
         "missing": [missing_item(code, client, year) for code in analysis.missing],
         "policies": [
-            {"item": p, "gross_steps": explain(p.gross), "net_steps": explain(p.net) if p.net else []}
+            {
+                "item": p,
+                "gross_steps": explain(p.gross),
+                "net_steps": explain(p.net) if p.net else [],
+                "tax_regime": TAX_REGIMES.get(p.tax_regime, ""),
+            }
             for p in projection.policies
         ],
         "chart": chart(projection.series),

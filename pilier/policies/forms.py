@@ -25,6 +25,11 @@ class PolicyForm(forms.ModelForm):
     insurer = forms.ChoiceField(label=_("Insurer"), choices=[])
     annual_premium = AmountField(label=_("Yearly premium"), required=False)
     reserves = AmountField(label=_("Acquired reserves"), required=False)
+    profit_sharing = AmountField(
+        label=_("Acquired profit-sharing"),
+        required=False,
+        help_text=_("Included in the reserves; not taxed at payout"),
+    )
     death_capital = AmountField(label=_("Death capital"), required=False)
     disability_annual_benefit = AmountField(label=_("Disability benefit (yearly)"), required=False)
 

@@ -44,6 +44,7 @@ INSURER_FIELDS = (
 )
 BROKER_FIELDS = (
     "payment_frequency",
+    "profit_sharing",
     "disability_annual_benefit",
     "disability_waiting_days",
     "beneficiary",
@@ -77,6 +78,7 @@ class Policy(models.Model):
     )
     reserves = money_field(_("acquired reserves"))
     reserves_date = models.DateField(_("reserves at"), null=True, blank=True)
+    profit_sharing = money_field(_("acquired profit-sharing"))
     death_capital = money_field(_("death capital"))
     disability_annual_benefit = money_field(_("disability benefit (yearly)"))
     disability_waiting_days = models.PositiveSmallIntegerField(

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from ninja.responses import NinjaJSONEncoder
 
+from pilier.analysis.engine.payout import TAX_REGIMES
 from pilier.analysis.labels import ANNUITY_OPTIONS, PRODUCTS
 from pilier.analysis.rulebook import available_years
 from pilier.api import api
@@ -148,6 +149,7 @@ def test_every_code_list_is_the_models_choices(document: dict[str, Any]) -> None
         "PolicyPatch.insurer": insurer_codes,
         "PolicyIn.insurer": insurer_codes,
         "AssumptionsOut.annuity_option": list(ANNUITY_OPTIONS),
+        "PolicyProjectionOut.tax_regime": ["", *TAX_REGIMES],
         "GET /api/v1/clients/{client_id}/analysis ?option": list(ANNUITY_OPTIONS),
         "GET /api/v1/clients/{client_id}/analysis ?year": list(available_years()),
         "ImportOut.kind": list(ImportKind.values),

@@ -24,6 +24,7 @@ class PolicyInput:
     reserves: Decimal | None
     managed: bool
     label: str  # "PLCI NN 300-0000256"
+    profit_sharing: Decimal | None = None  # acquired profit-sharing, part of the reserves (outside the taxable base)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .inputs import Inputs, Options, Rules
+from .payout import PayoutBook, net_of
 from .steps import Figure, Steps
 
 ZERO = Decimal(0)
@@ -14,7 +15,9 @@ class PolicyProjection:
     policy_id: str
     label: str
     gross: Figure
-    net: Figure | None  # None where the rules have no payout figures (3rd and 4th pillar)
+    # None: no payout regime (4th pillar); `net.value` None: the net is unknown (`net.missing` says why).
+    net: Figure | None
+    tax_regime: str = ""  # a code of engine/payout.py TAX_REGIMES; "" for the 4th pillar
 
 
 @dataclass
@@ -22,11 +25,15 @@ class Projection:
     years_left: int | None
     policies: list[PolicyProjection] = field(default_factory=list)
     total_gross: Decimal | None = None
+    # The sum of the nets, only when every policy's net is known; else None and `net_unknown` names the
+    # policies. A gross capital is never added in place of an unknown net.
     total_net: Decimal | None = None
     series: list[tuple[int, Decimal]] = field(default_factory=list)  # (year, total gross capital)
     gap: Figure | None = None
     missing: list[str] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
+    net_unknown: list[str] = field(default_factory=list)  # labels of the policies whose net is unknown
+    total_net_known: Decimal | None = None  # the sum of the nets that are known (all of them or not)
 
 
 def _rate(steps: Steps, rules: Rules, options: Options, missing: list[str]) -> bool:
@@ -41,7 +48,12 @@ def _rate(steps: Steps, rules: Rules, options: Options, missing: list[str]) -> b
     return True
 
 
-def project(inputs: Inputs, rules: Rules, options: Options) -> Projection:
+def project(inputs: Inputs, rules: Rules, options: Options, payout: PayoutBook | None = None) -> Projection:
+    """`payout`: the payout rules by payout year (default: pilier/analysis/rules/payout.json)."""
+    if payout is None:
+        from ..payout_rules import payout_rules
+
+        payout = payout_rules
     out = Projection(inputs.years_left)
     if inputs.years_left is None:
         out.missing.append("birth_date")
@@ -51,11 +63,11 @@ def project(inputs: Inputs, rules: Rules, options: Options) -> Projection:
         return out
     rate = probe.value("technical_rate")
     years = inputs.years_left
-    payout_keys = ["payout.inami_rate", "payout.solidarity_rate_max", "payout.tax_rate_legal_age"]
-    payout = [rules.get(k) for k in payout_keys]
+    rules_at_payout = payout(inputs.year + years)
     pension = [p for p in inputs.policies if p.section == "pension" and (p.reserves or p.annual_premium)]
     unverified: set[str] = set()
     total_gross = total_net = ZERO
+    missing: set[str] = set()
     for policy in pension:
         steps = Steps()
         _rate(steps, rules, options, [])
@@ -71,21 +83,19 @@ def project(inputs: Inputs, rules: Rules, options: Options) -> Projection:
         steps.calc("capital", "round2", "capital_exact")
         gross = Figure(steps.value("capital"), list(steps.items), steps.unverified)
         total_gross += steps.value("capital")
-        net = None
-        if policy.pillar == 2 and all(p.value is not None for p in payout):
-            for name, param in zip(("inami", "solidarity", "tax"), payout, strict=True):
-                steps.param(name, param)
-            steps.calc("contributions_rate", "add", "inami", "solidarity")
-            steps.calc("contributions", "mul", "capital", "contributions_rate")
-            steps.calc("taxable", "sub", "capital", "contributions")
-            steps.calc("tax_amount", "mul", "taxable", "tax")
-            steps.calc("net_exact", "sub", "taxable", "tax_amount")
-            steps.calc("net", "round2", "net_exact")
-            net = Figure(steps.value("net"), list(steps.items), steps.unverified)
-        total_net += steps.value("net") if net else steps.value("capital")
+        result = net_of(steps, policy, inputs, rules, options, rules_at_payout)
+        net = result.figure
+        if net is not None and net.value is not None:
+            total_net += net.value
+        else:
+            out.net_unknown.append(policy.label)
+            missing |= set(result.missing)
         unverified |= set(steps.unverified)
-        out.policies.append(PolicyProjection(policy.id, policy.label, gross, net))
-    out.total_gross, out.total_net = total_gross, total_net
+        out.policies.append(PolicyProjection(policy.id, policy.label, gross, net, result.regime))
+    out.total_gross = total_gross
+    out.total_net_known = total_net
+    out.total_net = None if out.net_unknown else total_net
+    out.missing.extend(sorted(missing - set(out.missing)))
     # The total capital year by year, for the chart.
     for t in range(0, years + 1):
         growth = (Decimal(1) + rate) ** t

@@ -194,7 +194,7 @@ def all_figures(analysis):
                 yield figure
     for item in analysis.projection.policies:
         yield item.gross
-        if item.net:
+        if item.net and item.net.value is not None:
             yield item.net
     if analysis.gap and analysis.gap.value is not None:
         yield analysis.gap
@@ -212,7 +212,8 @@ def test_every_explanation_replays_to_its_figure():
     )
     for status in ("company_director", "self_employed"):
         file.social_status = status
-        analysis = analyse(file, rules_2024(), Options(technical_rate=D("0.0175")))
+        analysis = analyse(file, rules_2024(), Options(technical_rate=D("0.0175"), marginal_rate=D("0.45")))
+        assert all(p.net and p.net.value is not None for p in analysis.projection.policies)
         figures = list(all_figures(analysis))
         assert len(figures) >= 8
         for figure in figures:
