@@ -375,7 +375,7 @@ def problems(html: str, step_codes: set[str]) -> list[str]:
     functions, source or step codes (each with its context)."""
     text = visible_text(html)
     found = [f"{word!r}: {_around(text, word)}" for word in ENGLISH if word.lower() in text.lower()]
-    found += [f"'the': {_around(text, m.group(0))}" for m in THE.finditer(text)]
+    found += [f"'the': {text[max(0, m.start() - 60) : m.end() + 60]}" for m in THE.finditer(text)]
     for m in KEY.finditer(text):
         key = m.group(0)
         if key.rsplit(".", 1)[1] not in DOMAINS and not re.fullmatch(r"[0-9.]+", key):  # a domain; 1.234 in Dutch
@@ -520,6 +520,7 @@ def test_a_dutch_clients_pdf_is_in_dutch_with_its_header_even_for_a_french_broke
     assert today.strftime("%d/%m/%Y") in text or today.strftime("%d-%m-%Y") in text
     assert "raming" in text.lower() and "belastingadministratie" in text.lower()  # the disclaimer
     assert "Analyse" in text and "IPT" in text
+    assert "70.000,00\u00a0€" in text and "70\u00a0000,00" not in text  # amounts written the Dutch way
 
 
 @pytest.mark.django_db
