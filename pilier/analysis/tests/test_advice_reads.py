@@ -308,14 +308,24 @@ def test_long_term_savings_reduction_of_what_is_paid():
 
 
 def test_a_bill_on_the_plci_maxima_is_shown_beside_the_maximum_in_force():
-    rules = rich_rules(2026)
+    """2026: a bill would raise the rates to 8.50 % / 9.78 % and the maxima to 4,251.39 / 4,891.60 (rules data)."""
+    rules = load_rules(2026)
     file = _file(2026, plci_reference_income=Amount(D("60000"), "income:plci_reference:2026"))
     product = plci(file, rules, social=False)
     proposed = product.extra["proposed_change"]
-    assert proposed["max_premium"].value == min(
-        D("60000") * rules.get("plci.proposed_rate_ordinary").value, D("4251.39")
+    assert proposed["max_premium"].value == D("4251.39")  # min(60,000 × 8.50 %, 4,251.39)
+    assert product.max_premium.value == rules.get("plci.max_premium_ordinary").value  # the maximum in force applies
+    assert proposed["status"] == rules.get("plci.proposed_change_status").text
+    from pilier.analysis.views import _product_row
+
+    with translation.override("fr"):
+        row = _product_row("plci", product)
+    assert row["proposed"]["text"].startswith("Un projet de loi porterait le maximum à 4\u00a0251,39\u00a0€ (")
+    assert [r["name"] for r in row["proposed"]["steps"]][0] == "proposed_rate"  # only its own steps
+    assert (
+        "proposed_change"
+        not in plci(_file(2025, plci_reference_income=file.plci_reference_income), load_rules(2025), False).extra
     )
-    assert product.max_premium.value == rules.get("plci.max_premium_ordinary").value
 
 
 # Pages and PDF ---------------------------------------------------------------------------------------------------
