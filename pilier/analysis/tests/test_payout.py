@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pilier.analysis.engine.inputs import Inputs, Options, PolicyInput, Rules
 from pilier.analysis.engine.payout import TAX_REGIMES, PayoutRules, regime_for
@@ -377,3 +379,21 @@ def test_the_page_says_each_tax_regime_and_which_net_is_unknown(client, world, s
     ).content.decode()
     assert "tax-regime" in html and 'id="net-unknown"' in html and "B21-9" in html
     assert 'id="total-net"' in html
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    type_=st.sampled_from(["plci", "plci_social", "inami", "eip", "group_insurance", "cpti", "pension_savings",
+                           "long_term_savings"]),
+    reserves=st.decimals(min_value=1, max_value=900000, places=2),
+    share=st.decimals(min_value=0, max_value=1, places=2),
+    years_left=st.integers(min_value=0, max_value=40),
+    active=st.booleans(),
+)  # fmt: skip
+def test_a_net_is_never_above_the_gross_nor_below_zero_and_always_replays(type_, reserves, share, years_left, active):
+    item = policy(type_, reserves=str(reserves), premium="500", profit_sharing=str(reserves * share))
+    opts = options(technical_rate=D("0.0175"), active_until_legal_age=active)
+    result, projection, _steps = one(item, years_left=years_left, options=opts)
+    assert 0 <= result.net.value <= result.gross.value
+    assert projection.total_net == result.net.value
+    assert_replays(result.net)
