@@ -12,8 +12,8 @@ from pilier.lib.api_codes import Codes
 from pilier.lib.api_errors import FieldErrors
 
 from .engine.payout import TAX_REGIMES
-from .forms import COEFFICIENT_RANGE, RATE_RANGE, AssumptionsForm
-from .labels import ANNUITY_OPTIONS, PRODUCTS, missing_item
+from .forms import COEFFICIENT_RANGE, MARGINAL_RATE_RANGE, RATE_RANGE, AssumptionsForm
+from .labels import ANNUITY_OPTIONS, ASSUMPTIONS, PRODUCTS, missing_item
 from .presenters import steps_as_data
 from .rulebook import available_years
 from .selectors import analysis_for_client, default_year
@@ -107,10 +107,25 @@ class ProductOut(Schema):
     )
 
 
+class AssumptionUsedOut(Schema):
+    name: str = Field(..., description="technical_rate, marginal_rate, annuity_option or active_until_legal_age")
+    label: str = Field(..., description="In the caller's language")
+    value: str | None = Field(..., description="A decimal string (rates as fractions), an option code, or true/false")
+    chosen: bool = Field(..., description="true: given in this request; false: the rules' named default")
+    source: str | None = Field(..., description="Where the default comes from")
+    url: str | None
+    verified: bool
+
+
 class AssumptionsOut(Schema):
-    technical_rate: str | None
+    technical_rate: str | None = Field(..., description="The technical interest rate used (a fraction)")
     annuity_option: AnnuityOption
-    coefficient: str | None
+    coefficient: str | None = Field(..., description="The coefficient given where the rules have none")
+    marginal_rate: str | None = Field(None, description="The marginal tax rate used for a fictitious annuity")
+    active_until_legal_age: bool | None = Field(None, description="Whether the client is assumed active until then")
+    used: list[AssumptionUsedOut] = Field(
+        default_factory=list, description="Every assumption the figures rest on, chosen or by default"
+    )
 
 
 class PolicyProjectionOut(Schema):
@@ -167,6 +182,38 @@ class AnalysisOut(Schema):
     unverified: list[str]
 
 
+def _assumption_value(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _assumptions(analysis, options) -> dict[str, Any]:
+    used = analysis.assumptions
+    active = used["active_until_legal_age"].value
+    return {
+        "technical_rate": _money(used["technical_rate"].value),
+        "annuity_option": used["annuity_option"].value,
+        "coefficient": _money(options.coefficient),
+        "marginal_rate": _money(used["marginal_rate"].value),
+        "active_until_legal_age": active if isinstance(active, bool) else None,
+        "used": [
+            {
+                "name": a.name,
+                "label": str(ASSUMPTIONS[a.name]),
+                "value": _assumption_value(a.value),
+                "chosen": a.chosen,
+                "source": a.param.source if a.param and not a.chosen else None,
+                "url": a.param.url if a.param and not a.chosen else None,
+                "verified": True if a.chosen else bool(a.param and a.param.verified),
+            }
+            for a in used.values()
+        ],
+    }
+
+
 @router.get(
     "/clients/{client_id}/analysis",
     response=AnalysisOut,
@@ -174,22 +221,35 @@ class AnalysisOut(Schema):
     description="Amounts are decimal strings. `unverified` lists the rules keys not yet confirmed by a primary "
     "source that a figure depends on. `missing` lists the inputs to complete. Assumptions: `rate` is the "
     "technical interest rate in percent (e.g. 1.75); `option` the annuity (plain, indexed, reversible, "
-    "indexed_reversible); `coefficient` a conversion coefficient where the rules have none for the age.",
+    "indexed_reversible); `coefficient` a conversion coefficient where the rules have none for the age; "
+    "`marginal_rate` the client's marginal tax rate at payout in percent; `active` whether the client stays active "
+    "until the legal pension age. Each one left out takes the rules' named default: `assumptions.used` says "
+    "which value was used and where it comes from.",
 )
 def get_analysis(
     request,
     client_id: uuid.UUID,
     year: RulesYear | None = None,
     rate: Annotated[Decimal, _number(*RATE_RANGE)] | None = None,
-    option: AnnuityOption = "plain",
+    option: AnnuityOption | None = None,
     coefficient: Annotated[Decimal, _number(*COEFFICIENT_RANGE)] | None = None,
+    marginal_rate: Annotated[Decimal, _number(*MARGINAL_RATE_RANGE)] | None = None,
+    active: bool | None = None,
 ):
     client = client_for_user(request.actor, client_id)
     year = default_year() if year is None else year
     if year not in available_years():
         years = ", ".join(map(str, available_years()))
         raise FieldErrors({"year": [_("Choose a year the rules know: %(years)s.") % {"years": years}]})
-    assumptions = AssumptionsForm({"rate": rate, "coefficient": coefficient, "option": option})
+    assumptions = AssumptionsForm(
+        {
+            "rate": rate,
+            "coefficient": coefficient,
+            "option": option,
+            "marginal_rate": marginal_rate,
+            "active": None if active is None else ("yes" if active else "no"),
+        }
+    )
     if not assumptions.is_valid():
         raise FieldErrors({k: [str(m) for m in v] for k, v in assumptions.errors.items()})
     options = assumptions.options()
@@ -217,11 +277,7 @@ def get_analysis(
     return {
         "client": str(client.pk),
         "year": year,
-        "assumptions": {
-            "technical_rate": _money(options.technical_rate),
-            "annuity_option": options.annuity_option or "plain",
-            "coefficient": _money(options.coefficient),
-        },
+        "assumptions": _assumptions(analysis, options),
         "products": products,
         "projection": {
             "years_left": projection.years_left,

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from pilier.accounts.access import Actor, clients_visible_to
-from pilier.clients.career import legal_retirement_age, years_covered
+from pilier.clients.career import Span, legal_retirement_age, years_covered
 from pilier.clients.models import CareerLine, Client, Income
 from pilier.policies.catalogue import TYPES
 from pilier.policies.models import Policy
@@ -89,7 +89,7 @@ EMPLOYEE_STATUSES = {"employee", "civil_servant"}
 SELF_EMPLOYED_CAREER = {"self_employed", "company_director", "assisting_spouse"}
 
 
-def _self_employed_years(spans, year: int) -> set[int]:
+def _self_employed_years(spans: list[Span], year: int) -> set[int]:
     """The years worked as self-employed (or director, assisting spouse) without a job as employee or civil servant
     that year: the 80 % rule counts a year with both as an employee year."""
     self_employed = years_covered([s for s in spans if s.status in SELF_EMPLOYED_CAREER], year)
