@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .assumptions import rate_step
 from .inputs import Inputs, Options, Rules
 from .payout import PayoutBook, net_of
 from .steps import Figure, Steps
@@ -37,15 +38,11 @@ class Projection:
 
 
 def _rate(steps: Steps, rules: Rules, options: Options, missing: list[str]) -> bool:
-    if options.technical_rate is not None:
-        steps.assume("technical_rate", options.technical_rate, "chosen for this analysis")
+    """The technical interest rate: chosen for this analysis, or the rules' named default (engine/assumptions.py)."""
+    if rate_step(steps, "technical_rate", options, rules):
         return True
-    default = rules.get("eighty.technical_interest_rate")
-    if default.value is None:
-        missing.append("technical_rate")
-        return False
-    steps.param("technical_rate", default)
-    return True
+    missing.append("technical_rate")
+    return False
 
 
 def project(inputs: Inputs, rules: Rules, options: Options, payout: PayoutBook | None = None) -> Projection:
@@ -71,7 +68,7 @@ def project(inputs: Inputs, rules: Rules, options: Options, payout: PayoutBook |
     for policy in pension:
         steps = Steps()
         _rate(steps, rules, options, [])
-        steps.input("years_left", Decimal(years), f"legal retirement age {inputs.retirement_age}")
+        steps.input("years_left", Decimal(years), f"retirement_age:{inputs.retirement_age}")
         steps.input("reserves", policy.reserves or ZERO, policy.label)
         premium = policy.annual_premium if policy.status == "active" and policy.annual_premium else ZERO
         steps.input("premium", premium, policy.label)
