@@ -486,6 +486,8 @@ def missing_item(code: str, client, year: int | None = None) -> dict:
         return {"label": _("Career lines"), "url": reverse("clients:career_new", args=[client.pk])}
     if kind == "technical_rate":
         return {"label": _("Technical interest rate: choose one below"), "url": "#assumptions"}
+    if kind == "marginal_rate":
+        return {"label": _("Marginal tax rate at payout: choose one below"), "url": "#assumptions"}
     if kind == "coefficient":
         age, _sep, option = rest.partition(":")
         return {

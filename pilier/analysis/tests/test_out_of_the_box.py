@@ -91,3 +91,13 @@ def test_ages_66_and_67_take_the_coefficient_derived_from_the_mortality_tables_m
             assert (option in rules.coefficients[age]) == (value is not None)
     # A published coefficient is never replaced by a derived one.
     assert not rules.coefficients[65]["plain"].derived and rules.coefficients[65]["plain"].value == Decimal("11.3761")
+
+
+def test_a_missing_marginal_rate_is_asked_in_the_users_language(demo_directors):
+    from django.utils import translation
+
+    from pilier.analysis.labels import missing_item
+
+    with translation.override("fr"):
+        item = missing_item("marginal_rate", demo_directors[0], YEAR)
+        assert str(item["label"]).startswith("Taux marginal") and item["url"] == "#assumptions"
