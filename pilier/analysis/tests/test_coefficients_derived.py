@@ -34,7 +34,7 @@ from pilier.analysis.engine.mortality import (
 )
 
 # Com.IB 59/61-64 via taximize.be (see the module docstring): plain, indexed (2 %), reversible (80 %), both.
-PUBLISHED = {
+PUBLISHED: dict[int, dict[str, float | None]] = {
     60: {"plain": 12.9130, "indexed": 15.6389, "reversible": 14.8470, "indexed_reversible": 18.3749},
     61: {"plain": 12.6137, "indexed": 15.1980, "reversible": 14.5651, "indexed_reversible": 17.9277},
     62: {"plain": None, "indexed": 14.7559, "reversible": 14.2764, "indexed_reversible": 17.4763},
