@@ -2,7 +2,7 @@
 
 Standalone: a fresh SQLite database in a temporary directory (removed at the end), even when
 DATABASE_URL is set (the targets are SQLite's). An office of 10,000 clients, most of them
-self-employed or company directors, with career lines, incomes of 2021-2025 and policies, all made
+self-employed or company directors, with career lines, incomes of 2020-2025 and policies, all made
 with bulk_create; a second office of 1,000 clients made the same way, to show that the office view
 makes as many queries for 1,000 files as for 10,000. Every request goes through the whole Django
 stack with django.test.Client, logged in as a staff member (the API with a bearer token).
@@ -22,7 +22,7 @@ from decimal import Decimal
 import _common  # bench/_common.py: bench/ is first on sys.path when this script runs
 
 YEAR = 2025
-INCOME_YEARS = range(2021, 2026)
+INCOME_YEARS = range(2020, 2026)  # 2020: the frozen pay of the 80 % rule
 PAGE_TARGET_MS = 50.0  # bench/run.py's target for one request (page or API)
 OFFICE_TARGET_S = 20.0  # the issue's target: the office view of 10,000 files
 
@@ -159,7 +159,7 @@ def make_career(client, rng: random.Random) -> tuple[list, int]:
 
 
 def make_incomes(client, start: int, user, rng: random.Random) -> list:
-    """Incomes of 2021-2025 (from the start of the activity): the net taxable professional income, the gross
+    """Incomes of 2020-2025 (from the start of the activity): the net taxable professional income, the gross
     remuneration of directors; 3/4 of the self-employed have their 2025 PLCI reference income (the fund's
     invoice); about 8% of the files lack one year (a file that needs inputs)."""
     from pilier.clients.models import Income
@@ -257,7 +257,7 @@ def set_up_office(name: str, mail: str, count: int, rng: random.Random, numbers,
 
 def set_up_full_file(office, user, numbers):
     """The file whose analysis is timed, made through the services as a broker would: a self-employed consultant
-    born in 1975, three career lines, incomes of 2021-2025 (PLCI reference income of 2025 included) and 6 policies
+    born in 1975, three career lines, incomes of 2020-2025 (PLCI reference income of 2025 included) and 6 policies
     (main PLCI and CPTI, a social PLCI, pension savings, long-term savings, guaranteed income). Every product and
     the projection have their inputs, so every figure is computed and explained."""
     from pilier.clients import services
