@@ -52,6 +52,7 @@ class ImportRun(models.Model):
     status = models.CharField(max_length=10, choices=ImportStatus, default=ImportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="0 to 100; while running, see jobs.progress_of")
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker claimed it (recovered runs)")
+    worker = models.CharField(max_length=100, blank=True, help_text="The WorkerHeartbeat name of its last claimer")
     insurers = models.JSONField(default=list, blank=True)
     records = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
@@ -72,6 +73,21 @@ class ImportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class WorkerHeartbeat(models.Model):
+    """A worker process (`manage.py db_worker`) seen alive: it beats every few seconds (pilier/couplings/
+    worker.py). Read by /healthz (a worker seen lately) and by the recovery of the runs it claimed (jobs.py)."""
+
+    name = models.CharField(max_length=100, primary_key=True, help_text="host-pid-token, one per process")
+    host = models.CharField(max_length=64)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+    running = models.CharField(max_length=36, blank=True, help_text="The id of the ImportRun it is running")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class UnmatchedStatus(models.TextChoices):
