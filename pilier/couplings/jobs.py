@@ -2,8 +2,8 @@
 
     queued ──claim──▶ running ──▶ done | failed
                          │
-                         └── its worker died (no heartbeat for STALE_AFTER) ──recover──▶ queued again (once)
-                                                                                        or failed
+                         └── its worker died (no heartbeat for a while) ──recover──▶ queued again (once)
+                                                                                   or failed, with the reason
 
 - `enqueue` hands a run to the worker (django-tasks, see tasks.py); a run that cannot be queued fails.
 - `claim` is one conditional UPDATE: of two workers given the same run, one runs it, the other does nothing.
@@ -13,6 +13,11 @@
 - `Progress` is written to the cache, outside the transaction (the page that polls cannot see inside it),
   at most once a second; it is also the run's heartbeat, which `recover` reads: the cache must be the one
   the web server and the worker share (settings.CACHES, a folder under var/ by default).
+- A worker process (`manage.py db_worker`, worker.py) also beats in the database every few seconds, saying
+  which run it is running (WorkerHeartbeat): a run claimed by such a worker is alive while either heartbeat
+  is, and stale WORKER_DEAD_AFTER after both stopped (a killed worker); a run claimed elsewhere (the
+  `import_portfolio` command) has only the cache's, and STALE_AFTER. Every worker sweeps the stale runs
+  every minute (worker.py), as do `manage.py recover_jobs`, the imports page and each run's task.
 - The file holds personal data: once a run has ended, in any way, it is deleted; its counts and errors stay.
 """
 
@@ -34,17 +39,28 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .models import ImportKind, ImportRun, ImportStatus
+from . import worker
+from .models import ImportKind, ImportRun, ImportStatus, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
 MAX_ERRORS_KEPT = 5000
 STALE_AFTER = datetime.timedelta(minutes=10)  # a running run without a heartbeat for that long: its worker died
+WORKER_DEAD_AFTER = datetime.timedelta(minutes=3)  # the same, for a run whose worker beats (every 10 s) in the database
 MAX_ATTEMPTS = 2  # a run whose worker died is queued again once; a second death fails it (a file that kills it)
 _PROGRESS_EVERY = 1.0  # seconds between two progress reports
 
 UNEXPECTED = gettext_noop(
     "The import stopped on an unexpected error: nothing was changed. Try again or contact support."
+)
+# Why a run whose worker died is failed (recover), in its user's language on the import's page and the API.
+WORKER_DIED_TWICE = gettext_noop(
+    "The import stopped twice because the worker running it stopped: nothing was changed. "
+    "Try again, or contact support if it happens again."
+)
+WORKER_DIED_FILE_GONE = gettext_noop(
+    "The import stopped because the worker running it stopped, and its file is no longer there: "
+    "nothing was changed. Send the file again."
 )
 
 # The importer of each kind: (run, its file opened, its progress) -> Outcome, in the run's transaction.
@@ -118,9 +134,18 @@ def enqueue(run_id: uuid.UUID) -> None:
 
 def claim(*, run: ImportRun) -> bool:
     """Takes a queued run for this worker: True for one caller only, False if it was not queued (running
-    elsewhere, ended, or gone). The run object is refreshed with its claim (status, start, attempts)."""
+    elsewhere, ended, or gone). The run object is refreshed with its claim (status, start, attempts).
+
+    One UPDATE … WHERE status = 'queued': on PostgreSQL the second of two concurrent claims waits for the
+    first one's row lock, then reads the row again and finds it running (0 rows); on SQLite writes are one at
+    a time. The task backend claims its task row with SELECT … FOR UPDATE SKIP LOCKED (django-tasks-db), and
+    a run queued twice (recovered) has two tasks: this claim is what makes it run once."""
     claimed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, progress=0
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        progress=0,
+        worker=worker.name(),
     )
     if not claimed:
         return False
@@ -141,7 +166,8 @@ def run_import(*, run: ImportRun) -> ImportRun:
         return current or run
     ended = True  # by this worker (an unexpected error included)
     try:
-        ended = _execute(run)
+        with worker.running(run.pk):  # said by this worker's heartbeat while it runs
+            ended = _execute(run)
     finally:
         if ended:  # else the run is another worker's now, and so is its file
             cache.delete(progress_key(run.pk))
@@ -277,26 +303,42 @@ def progress_of(run: ImportRun) -> int:
 # Recovering a run whose worker died -----------------------------------------------------------------------
 
 
+def stale_after(run: ImportRun) -> datetime.timedelta:
+    """How long a running run goes without a heartbeat before it is taken as dead: WORKER_DEAD_AFTER when
+    claimed by a worker that beats in the database, STALE_AFTER otherwise."""
+    return WORKER_DEAD_AFTER if run.worker else STALE_AFTER
+
+
 def is_stale(run: ImportRun, *, now: datetime.datetime | None = None) -> bool:
-    """Running, started more than STALE_AFTER ago, and no heartbeat for STALE_AFTER (the worker died: its
-    transaction rolled back, so nothing of the run was written)."""
+    """Running, started more than stale_after ago, and no heartbeat for as long, neither its progress in the
+    cache nor its worker's in the database (the worker died: its transaction rolled back, so nothing of the
+    run was written)."""
     if run.status != ImportStatus.RUNNING:
         return False
     now = now or timezone.now()
-    if run.started_at is not None and now - run.started_at < STALE_AFTER:
+    after = stale_after(run)
+    if run.started_at is not None and now - run.started_at < after:
         return False
     reported = cache.get(progress_key(run.pk))
-    alive = isinstance(reported, tuple) and now.timestamp() - reported[1] < STALE_AFTER.total_seconds()
-    return not alive
+    if isinstance(reported, tuple) and now.timestamp() - reported[1] < after.total_seconds():
+        return False
+    if run.worker:  # its worker says it is running it (another host's cache, a database lock held by the run)
+        seen = WorkerHeartbeat.objects.filter(name=run.worker, running=str(run.pk), last_seen__gt=now - after)
+        if seen.exists():
+            return False
+    return True
 
 
 def recover(*, run: ImportRun, now: datetime.datetime | None = None) -> ImportRun:
     """A stale run is queued again while its file is there and it was claimed fewer than MAX_ATTEMPTS times,
-    failed otherwise (its file deleted). Of two callers recovering the same run, one does it."""
+    failed otherwise with the reason (its file deleted). Of two callers recovering the same run, one does it.
+    Never applied twice: the dead worker's transaction rolled back, and a worker that was only slow finds
+    its claim gone when it writes its end (RunLost), so its work rolls back too."""
     if not is_stale(run, now=now):
         return run
     name = run.file.name
-    again = bool(name) and run.attempts < MAX_ATTEMPTS and run.file.storage.exists(name or "")
+    there = bool(name) and run.file.storage.exists(name or "")
+    again = there and run.attempts < MAX_ATTEMPTS
     claimed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING, attempts=run.attempts)
     if again:
         if claimed.update(status=ImportStatus.QUEUED, started_at=None, progress=0):
@@ -305,7 +347,7 @@ def recover(*, run: ImportRun, now: datetime.datetime | None = None) -> ImportRu
             transaction.on_commit(lambda: enqueue(run.pk))
     else:
         with translation.override(_language(run)):
-            failure = _(UNEXPECTED)  # its transaction rolled back with the worker
+            failure = _(WORKER_DIED_TWICE) if there else _(WORKER_DIED_FILE_GONE)  # nothing of it was written
         if claimed.update(status=ImportStatus.FAILED, failure=failure, finished_at=now or timezone.now()):
             logger.warning("import run %s: its worker stopped; failed", run.pk)
             cache.delete(progress_key(run.pk))
@@ -315,11 +357,11 @@ def recover(*, run: ImportRun, now: datetime.datetime | None = None) -> ImportRu
 
 
 def recover_stale_runs(*, office_id: Any = None, now: datetime.datetime | None = None) -> list[ImportRun]:
-    """Recovers every stale run (of one office, or all): called by the worker before each run and by the
-    imports page. Returns the runs recovered."""
+    """Recovers every stale run (of one office, or all): called by each worker every minute (worker.py),
+    before each run, by `manage.py recover_jobs` and by the imports page. Returns the runs recovered."""
     now = now or timezone.now()
     running = ImportRun.objects.select_related("created_by").filter(
-        status=ImportStatus.RUNNING, started_at__lt=now - STALE_AFTER
+        status=ImportStatus.RUNNING, started_at__lt=now - min(STALE_AFTER, WORKER_DEAD_AFTER)
     )
     if office_id is not None:
         running = running.filter(office_id=office_id)

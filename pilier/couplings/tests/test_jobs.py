@@ -10,7 +10,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from pilier.couplings import jobs, tasks
 from pilier.couplings.models import ImportKind, ImportRun, ImportStatus, UnmatchedRecord
@@ -212,16 +213,18 @@ def test_a_stale_run_is_queued_again_with_its_file(make_run, media, queue, djang
 def test_a_run_whose_worker_died_twice_fails_and_its_file_goes(make_run, media, queue):
     run = jobs.recover(run=stale(make_run, attempts=jobs.MAX_ATTEMPTS))
     assert run.status == ImportStatus.FAILED and run.finished_at is not None
-    assert run.failure == (
-        "L'import s'est arrêté sur une erreur inattendue : rien n'a été modifié. Réessayez ou contactez le support."
-    )
+    with translation.override("fr"):  # its user's language
+        assert run.failure == translation.gettext(jobs.WORKER_DIED_TWICE)
     assert not files_in(media) and not run.file and queue == []
 
 
 def test_a_stale_run_whose_file_is_gone_fails(make_run, media, queue):
     run = stale(make_run)
     run.file.storage.delete(run.file.name)
-    assert jobs.recover(run=run).status == ImportStatus.FAILED and queue == []
+    run = jobs.recover(run=run)
+    assert run.status == ImportStatus.FAILED and queue == []
+    with translation.override("fr"):
+        assert run.failure == translation.gettext(jobs.WORKER_DIED_FILE_GONE)
 
 
 def test_a_run_with_a_recent_heartbeat_or_start_is_not_stale(make_run, queue):
@@ -257,4 +260,5 @@ def test_the_import_page_recovers_its_stale_run(client, make_run, world, queue):
     client.force_login(world.bob)
     run = stale(make_run, attempts=jobs.MAX_ATTEMPTS)
     response = client.get(f"/imports/{run.pk}/")
-    assert response.status_code == 200 and "erreur inattendue" in response.content.decode()
+    failure = ImportRun.objects.get(pk=run.pk).failure
+    assert failure and response.status_code == 200 and escape(failure) in response.content.decode()
