@@ -75,13 +75,14 @@ class Heartbeat(threading.Thread):
     def run(self) -> None:
         # The first sweep a little after the start, at a different moment in each worker.
         next_sweep = time.monotonic() + random.uniform(0, self.sweep_every)  # noqa: S311 - not a secret
-        while not self.stopped.is_set():
+        while True:  # at least one beat, however soon it is stopped
             close_old_connections()
             self.beat()
             if time.monotonic() >= next_sweep:
                 self.sweep()
                 next_sweep = time.monotonic() + self.sweep_every
-            self.stopped.wait(self.every)
+            if self.stopped.wait(self.every):
+                break
         connection.close()
 
     def stop(self) -> None:
