@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pilier.lib.observability.RequestLogMiddleware",  # first: a request id and one JSON line for every request
+    "pilier.health.HealthCheckMiddleware",  # /healthz before the host check and the HTTPS redirect (probes)
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
