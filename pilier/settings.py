@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "pilier.lib.busy.BusyDatabaseMiddleware",  # last: a view that found the database busy answers 503, not 500
 ]
 
 ROOT_URLCONF = "pilier.urls"
