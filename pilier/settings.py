@@ -277,6 +277,8 @@ MEDIA_ROOT = VAR_DIR / "media"  # uploaded files (portfolio imports): private, n
 
 # Background jobs: django-tasks with its database backend; `make run` starts one worker.
 TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# /healthz fails when no worker beat for that many seconds (0: reported, never failing; docs/operations.md).
+HEALTH_WORKER_MAX_AGE = env.int("HEALTH_WORKER_MAX_AGE", default=60)
 
 # Shared between the web server and the worker (import progress): a folder under var/ by default.
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
