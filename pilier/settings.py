@@ -266,11 +266,26 @@ SILENCED_SYSTEM_CHECKS = [
     "axes.W006",
 ]
 
+# One JSON line per request on stdout (pilier/lib/observability.py, docs/operations.md); Django's own error
+# lines ("Internal Server Error") as JSON there too, without their raw path; the rest to stderr at LOG_LEVEL.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "pilier.lib.observability.RequestIdFilter"}},
+    "formatters": {"json": {"()": "pilier.lib.observability.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "pilier.lib.observability.StdoutHandler", "formatter": "json", "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        "pilier.request": {
+            "handlers": ["requests"],
+            "level": env.str("REQUEST_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
+        "django.request": {"handlers": ["requests"], "level": "ERROR", "propagate": False},
+    },
 }
 
 MEDIA_ROOT = VAR_DIR / "media"  # uploaded files (portfolio imports): private, never served
