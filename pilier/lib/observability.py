@@ -170,8 +170,17 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
         }
         fields = getattr(record, "fields", None)
+        request = getattr(record, "request", None)
         if isinstance(fields, dict):
             line.update(fields)
+        elif isinstance(request, HttpRequest):  # Django's "django.request": its reason, never the raw path
+            line["message"] = str(record.args[0]) if isinstance(record.args, tuple) and record.args else "request"
+            line.update(
+                request_id=getattr(request, "request_id", "") or current_request_id(),
+                method=request.method,
+                path=safe_path(request),
+                status=getattr(record, "status_code", None),
+            )
         else:
             line["message"] = _EMAIL.sub("[email]", record.getMessage())
             if getattr(record, "request_id", ""):
