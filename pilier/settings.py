@@ -288,6 +288,17 @@ LOGGING = {
     },
 }
 
+# Errors to Sentry only when SENTRY_DSN is set, personal data scrubbed (pilier/lib/observability.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from pilier.lib.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
 MEDIA_ROOT = VAR_DIR / "media"  # uploaded files (portfolio imports): private, never served
 
 # Background jobs: django-tasks with its database backend; `make run` starts one worker.
