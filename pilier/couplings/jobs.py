@@ -7,10 +7,13 @@
 
 - `enqueue` hands a run to the worker (django-tasks, see tasks.py); a run that cannot be queued fails.
 - `claim` is one conditional UPDATE: of two workers given the same run, one runs it, the other does nothing.
-- `run_import` runs the kind's importer (the insurer portfolio: portfolio/importer.py) on the run's file in
-  one transaction, and writes the result in that same transaction, only if the run is still the one it
-  claimed: a run recovered from under a worker that was only slow rolls that worker's work back.
-- `Progress` is written to the cache, outside the transaction (the page that polls cannot see inside it),
+- `run_import` runs the kind's importer (the insurer portfolio: portfolio/importer.py) on the run's file, then
+  writes the result, only if the run is still the one it claimed. The importer reads and checks the whole
+  file first (reads only: nothing is written when it fails), then writes it in short transactions, chunk by
+  chunk, each with the run's checkpoint (`applied_chunks`): a long import hands the write lock back between
+  chunks (SQLite has one writer at a time), and a run recovered from under its worker — dead, or only slow —
+  is resumed by the next from its checkpoint, never applied twice (the slow one finds its claim gone: RunLost).
+- `Progress` is written to the cache, outside the transactions (the page that polls reads it),
   at most once a second; it is also the run's heartbeat, which `recover` reads: the cache must be the one
   the web server and the worker share (settings.CACHES, a folder under var/ by default).
 - A worker process (`manage.py db_worker`, worker.py) also beats in the database every few seconds, saying
@@ -63,7 +66,13 @@ WORKER_DIED_FILE_GONE = gettext_noop(
     "nothing was changed. Send the file again."
 )
 
-# The importer of each kind: (run, its file opened, its progress) -> Outcome, in the run's transaction.
+WORKER_DIED_PARTLY = gettext_noop(
+    "The import stopped because the worker running it stopped, after part of the file was written. "
+    "Import the same file again to finish it: the records already written are found unchanged."
+)
+
+# The importer of each kind: (run, its file opened, its progress) -> Outcome; it writes in its own transactions,
+# each checking that the run is still this worker's (RunLost otherwise).
 RUNNERS: dict[str, str] = {ImportKind.PORTFOLIO: "pilier.couplings.portfolio.importer.import_portfolio"}
 
 
@@ -168,6 +177,10 @@ def run_import(*, run: ImportRun) -> ImportRun:
     try:
         with worker.running(run.pk):  # said by this worker's heartbeat while it runs
             ended = _execute(run)
+    except BaseException as exc:
+        if not isinstance(exc, Exception):  # the worker itself stopped (SystemExit ...): resumed later from its file
+            ended = False
+        raise
     finally:
         if ended:  # else the run is another worker's now, and so is its file
             cache.delete(progress_key(run.pk))
@@ -188,11 +201,11 @@ def _execute(run: ImportRun) -> bool:
     with translation.override(_language(run)):
         try:
             runner = _runner(run.kind)
-            with run.file.open("rb") as stream, transaction.atomic():
+            with run.file.open("rb") as stream:
                 outcome = runner(run, stream, Progress(run.pk, stream))
-                _finish(run, status=ImportStatus.DONE, outcome=outcome)
+            _finish(run, status=ImportStatus.DONE, outcome=outcome)
         except RunLost:
-            logger.warning("import run %s was recovered while this worker ran it: its work rolled back", run.pk)
+            logger.warning("import run %s was recovered while this worker ran it: it stopped there", run.pk)
         except FileRefused as exc:
             return _fail(run, str(exc))
         except Exception:
@@ -279,17 +292,28 @@ class Progress:
         except (OSError, ValueError):
             self.size = 0
 
-    def tick(self) -> None:
-        """Called by the importer after each batch; cheap when it is too early to report."""
-        now = time.monotonic()
-        if now - self.reported_at < _PROGRESS_EVERY:
+    def tick(self, *, upto: int = 99) -> None:
+        """Called by the importer after each batch it reads: the part of the file read, from 0 to `upto`;
+        cheap when it is too early to report."""
+        if not self._due():
             return
-        self.reported_at = now
         try:
-            done = min(99, int(100 * self.stream.tell() / self.size)) if self.size else 0
+            done = min(99, int(100 * self.stream.tell() / self.size)) * upto // 99 if self.size else 0
         except (OSError, ValueError):
             done = 0
         _beat(self.run_id, done)
+
+    def applied(self, done: int, total: int, *, start: int) -> None:
+        """Called by the importer after each chunk it writes: from `start` (nothing written) to 99."""
+        if self._due():
+            _beat(self.run_id, min(99, start + (99 - start) * done // max(total, 1)))
+
+    def _due(self) -> bool:
+        now = time.monotonic()
+        if now - self.reported_at < _PROGRESS_EVERY:
+            return False
+        self.reported_at = now
+        return True
 
 
 def progress_of(run: ImportRun) -> int:
@@ -311,8 +335,8 @@ def stale_after(run: ImportRun) -> datetime.timedelta:
 
 def is_stale(run: ImportRun, *, now: datetime.datetime | None = None) -> bool:
     """Running, started more than stale_after ago, and no heartbeat for as long, neither its progress in the
-    cache nor its worker's in the database (the worker died: its transaction rolled back, so nothing of the
-    run was written)."""
+    cache nor its worker's in the database (the worker died: what it was writing rolled back, and the chunks
+    it wrote are at the run's checkpoint)."""
     if run.status != ImportStatus.RUNNING:
         return False
     now = now or timezone.now()
@@ -332,13 +356,15 @@ def is_stale(run: ImportRun, *, now: datetime.datetime | None = None) -> bool:
 def recover(*, run: ImportRun, now: datetime.datetime | None = None) -> ImportRun:
     """A stale run is queued again while its file is there and it was claimed fewer than MAX_ATTEMPTS times,
     failed otherwise with the reason (its file deleted). Of two callers recovering the same run, one does it.
-    Never applied twice: the dead worker's transaction rolled back, and a worker that was only slow finds
-    its claim gone when it writes its end (RunLost), so its work rolls back too."""
+    A run with chunks written (its checkpoint) has one more attempt: the next worker resumes it there. Never
+    applied twice: the dead worker's chunk in progress rolled back, and a worker that was only slow finds its
+    claim gone at its next checkpoint (RunLost) and writes nothing more."""
     if not is_stale(run, now=now):
         return run
     name = run.file.name
     there = bool(name) and run.file.storage.exists(name or "")
-    again = there and run.attempts < MAX_ATTEMPTS
+    started = bool(run.applied_chunks)  # part of it is written: finishing it is better than stopping
+    again = there and run.attempts < MAX_ATTEMPTS + started
     claimed = ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING, attempts=run.attempts)
     if again:
         if claimed.update(status=ImportStatus.QUEUED, started_at=None, progress=0):
@@ -347,7 +373,8 @@ def recover(*, run: ImportRun, now: datetime.datetime | None = None) -> ImportRu
             transaction.on_commit(lambda: enqueue(run.pk))
     else:
         with translation.override(_language(run)):
-            failure = _(WORKER_DIED_TWICE) if there else _(WORKER_DIED_FILE_GONE)  # nothing of it was written
+            # Nothing of it was written, unless it had started writing (its checkpoint).
+            failure = _(WORKER_DIED_PARTLY if started else WORKER_DIED_TWICE if there else WORKER_DIED_FILE_GONE)
         if claimed.update(status=ImportStatus.FAILED, failure=failure, finished_at=now or timezone.now()):
             logger.warning("import run %s: its worker stopped; failed", run.pk)
             cache.delete(progress_key(run.pk))

@@ -53,6 +53,10 @@ class ImportRun(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="0 to 100; while running, see jobs.progress_of")
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker claimed it (recovered runs)")
     worker = models.CharField(max_length=100, blank=True, help_text="The WorkerHeartbeat name of its last claimer")
+    # The checkpoint of a run written in chunks (portfolio/importer.py): null until its first chunk is written.
+    applied_chunks = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Chunks of the file written so far (its counts so far with them)"
+    )
     insurers = models.JSONField(default=list, blank=True)
     records = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)

@@ -271,21 +271,23 @@ def test_json_records(world, run_import):
 
 
 def test_a_crash_half_way_leaves_the_database_as_before(world, run_import, monkeypatch):
+    # The whole file is read and checked before anything is written (portfolio/importer.py): a crash while
+    # reading its second chunk writes nothing. (An error while writing: test_chunks.py.)
     from pilier.couplings.portfolio import importer
-    from pilier.couplings.portfolio.writer import Writer
+    from pilier.couplings.portfolio.records import RecordReader
 
     policy = PolicyFactory(client=world.client, insurer="NN", number="300-0000256", annual_premium=1)
     history = Policy.history.count()
     calls = {"n": 0}
-    real_write = Writer.write
+    real_read = RecordReader.read
 
-    def flaky_write(self, batch):
+    def flaky_read(self, line, raw):
         calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("disk full")
-        real_write(self, batch)
+        if calls["n"] == importer.BATCH + 5:
+            raise RuntimeError("out of memory")
+        return real_read(self, line, raw)
 
-    monkeypatch.setattr(Writer, "write", flaky_write)
+    monkeypatch.setattr(RecordReader, "read", flaky_read)
     rows = [row(annual_premium="5")] + [
         row(policy_number=f"31{i:08d}", mandate="no") for i in range(importer.BATCH + 10)
     ]
@@ -295,7 +297,7 @@ def test_a_crash_half_way_leaves_the_database_as_before(world, run_import, monke
     assert job.status == "failed" and "nothing was changed" in job.failure
     policy.refresh_from_db()
     assert policy.annual_premium == 1 and Policy.history.count() == history
-    assert not UnmatchedRecord.objects.exists()
+    assert not UnmatchedRecord.objects.exists() and job.applied_chunks is None
 
 
 def test_the_cyclic_garbage_collector_is_on_again_after_an_import_that_ends_well_or_not(world, run_import, monkeypatch):

@@ -17,8 +17,6 @@ from pilier.couplings import jobs, tasks
 from pilier.couplings.models import ImportKind, ImportRun, ImportStatus, UnmatchedRecord
 from pilier.couplings.portfolio import importer
 from pilier.couplings.tasks import run_import as run_import_task
-from pilier.policies.models import Policy
-from pilier.tests.factories import PolicyFactory
 
 from .conftest import csv_bytes, row
 
@@ -129,21 +127,20 @@ def test_a_second_worker_given_a_running_run_does_not_run_it(make_run, monkeypat
     assert calls == [run.pk] and again.status == ImportStatus.DONE
 
 
-def test_a_run_recovered_from_under_a_slow_worker_rolls_its_work_back(make_run, world, media, monkeypatch):
-    real = importer.import_portfolio
+def test_a_run_recovered_from_under_a_slow_worker_writes_nothing_more(make_run, world, media, monkeypatch):
+    # The run is read and checked without writing, then written chunk by chunk, each chunk with the run's
+    # checkpoint, only while the run is still this worker's (portfolio/importer.py).
+    real = importer._apply
 
-    def slow(run, stream, progress):
-        outcome = real(run, stream, progress)
-        PolicyFactory(client=world.client, insurer="NN", number="300-0000999")
-        # Meanwhile the run was found stale, queued again and claimed by another worker (which, in another
-        # transaction, would have committed this: here it rolls back with the rest).
+    def slow(run, plan, progress, **kwargs):
+        # Meanwhile the run was found stale, queued again and claimed by another worker.
         ImportRun.objects.filter(pk=run.pk).update(attempts=F("attempts") + 1)
-        return outcome
+        return real(run, plan, progress, **kwargs)
 
-    monkeypatch.setattr(importer, "import_portfolio", slow)
+    monkeypatch.setattr(importer, "_apply", slow)
     run = jobs.run_import(run=make_run())
-    assert not Policy.objects.filter(number="300-0000999").exists() and not UnmatchedRecord.objects.exists()
-    assert (run.status, run.unmatched) == (ImportStatus.RUNNING, 0)  # not ended by this worker
+    assert not UnmatchedRecord.objects.exists()  # its first chunk found the claim gone: nothing written
+    assert (run.status, run.unmatched, run.applied_chunks) == (ImportStatus.RUNNING, 0, None)  # not ended by it
     assert run.file and files_in(media)  # the other worker's to read
 
 
@@ -189,7 +186,9 @@ def test_the_import_reports_its_progress_while_it_runs(make_run, monkeypatch):
     run = make_run()
     run.file.save(f"{run.pk}.dat", ContentFile(csv_bytes([row(policy_number=f"31{i:08d}") for i in range(4)])))
     jobs.run_import(run=run)
-    assert seen[0] == 0 and len(seen) == 5 and seen == sorted(seen) and 0 < seen[-1] <= 99
+    # The claim, then each record read (up to importer.PLANNING), then each chunk written (up to 99).
+    assert seen[0] == 0 and len(seen) == 9 and seen == sorted(seen) and 0 < seen[4] <= importer.PLANNING
+    assert seen[-1] == 99
 
 
 # A run whose worker died ----------------------------------------------------------------------------------------------
