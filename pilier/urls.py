@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("pilier.analysis.urls")),
     path("api/v1/", api.urls),
 ]
+
+# A request that found the database busy outside its view answers 503 too (pilier/lib/busy.py).
+handler500 = "pilier.lib.busy.server_error"

@@ -57,6 +57,7 @@ ERROR_RESPONSES = {
         400: "The body is not valid JSON",
         413: "The body is larger than the limit",
     },
+    "busy": {503: "The database is busy: try again after `Retry-After` seconds"},
 }
 
 
@@ -87,6 +88,7 @@ def document_errors(schema) -> None:
         for operation in operations.values():
             parameters = operation.get("parameters", [])
             kinds = []
+            kinds.append("busy")
             if operation.get("security"):
                 kinds.append("auth")
             if parameters or "requestBody" in operation:
@@ -174,6 +176,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return response
 
     from django.core.exceptions import PermissionDenied
+    from django.db import OperationalError
+
+    from pilier.lib.busy import api_busy
 
     for kind, handler in (
         (FieldErrors, field_errors),
@@ -185,6 +190,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (RequestDataTooBig, body_too_large),
         (AuthenticationError, unauthorized),
         (Throttled, too_many_requests),
+        (OperationalError, api_busy(api)),  # the database busy: 503 with Retry-After (others: a 500)
     ):
         # ninja types a handler as taking `exc: E | type[E]`; each of these takes the instance it is given.
         api.add_exception_handler(kind, handler)  # type: ignore[arg-type]
