@@ -228,7 +228,7 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
     request = event.get("request")
     if isinstance(request, dict):
         url = request.get("url")
-        kept: dict[str, Any] = {"method": request.get("method")}
+        kept: dict[str, Any] = {"method": request["method"]} if request.get("method") else {}
         if isinstance(url, str):
             kept["url"] = url.split("?", 1)[0].split("#", 1)[0]
         headers = request.get("headers")
@@ -255,8 +255,8 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
 
 def init_sentry(dsn: str, *, environment: str = "production", traces_sample_rate: float = 0.0) -> None:
     """Errors to Sentry, without personal data: no default PII, no local variables, no request bodies."""
-    import sentry_sdk
     from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
 
     sentry_sdk.init(
         dsn=dsn,
@@ -269,3 +269,4 @@ def init_sentry(dsn: str, *, environment: str = "production", traces_sample_rate
         before_send_transaction=scrub_event,
         traces_sample_rate=traces_sample_rate,
     )
+    ignore_logger(logger.name)  # the request lines: the error itself is sent once, by the Django integration
