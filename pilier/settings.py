@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pilier.policies",
     "pilier.couplings",
     "pilier.analysis",
+    "pilier.backups",  # manage.py backup / restore (docs/backup.md)
     "django_tasks",
     "django_tasks_db",
 ]
