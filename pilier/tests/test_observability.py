@@ -175,3 +175,27 @@ def test_sentry_is_set_up_by_settings_only_with_sentry_dsn_and_without_personal_
         "locals": False,
         "before_send": "scrub_event",
     }
+
+
+# A view's error sent by Sentry's own Django integration through the WSGI handler, as gunicorn serves it
+# (sentry_probe.py, in a process of its own).
+def test_an_error_reaches_sentry_scrubbed_through_the_django_integration(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
+    env.update(
+        PILIER_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="pilier.settings",
+        SENTRY_DSN="https://public@o0.ingest.sentry.invalid/1",
+        PYTHONPATH=str(ROOT),
+    )
+    probe = [sys.executable, str(Path(__file__).with_name("sentry_probe.py"))]
+    out = subprocess.run(probe, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    result = json.loads([line for line in out.stdout.splitlines() if '"events"' in line][-1])
+    assert result["status"].startswith("500") and len(result["events"]) == 1
+    [event] = result["events"]
+    assert event["request"]["url"] == "http://127.0.0.1/boom/" and event["request"]["method"] == "POST"
+    assert event["request"]["headers"]["Authorization"] == event["request"]["headers"]["Cookie"] == "[Filtered]"
+    assert event["exception"]["values"][0]["value"] == "client [email] broke"
+    assert event["tags"]["request_id"]
+    text = json.dumps(result)
+    for personal in ("marc@example.com", "anne@office.be", "secretcookie", "tok123", "85.07.30", "203.0.113.9"):
+        assert personal not in text
