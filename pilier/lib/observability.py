@@ -61,7 +61,7 @@ def safe_path(request: HttpRequest) -> str:
     """The request's path without personal data (see the module's doc)."""
     match = getattr(request, "resolver_match", None)
     route = getattr(match, "route", "") if match is not None else ""
-    if route and not route.startswith("^") and "(?" not in route:
+    if match is not None and route and not route.startswith("^") and "(?" not in route:
         kwargs = match.kwargs
 
         def value(found: re.Match[str]) -> str:
@@ -155,7 +155,7 @@ class RequestLogMiddleware:
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = current_request_id()
+            setattr(record, "request_id", current_request_id())  # noqa: B010 - LogRecord has no such attribute typed
         return True
 
 
@@ -184,7 +184,7 @@ class JsonFormatter(logging.Formatter):
         else:
             line["message"] = _EMAIL.sub("[email]", record.getMessage())
             if getattr(record, "request_id", ""):
-                line["request_id"] = record.request_id
+                line["request_id"] = getattr(record, "request_id")  # noqa: B009
         if record.exc_info and record.exc_info[1] is not None:
             line["error"] = type(record.exc_info[1]).__name__
             line["where"] = _where(record.exc_info[1])
@@ -219,7 +219,7 @@ def _scrub_text(value: Any) -> Any:
     return value
 
 
-def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
+def scrub_event(event: Any, hint: Any = None) -> Any:
     """Sentry's before_send: what an event may say of a request and a user, and no e-mail address anywhere.
 
     The request keeps its method, its URL without query string and a few harmless headers: no cookies,

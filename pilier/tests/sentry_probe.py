@@ -20,7 +20,7 @@ from django.urls import path  # noqa: E402
 from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 from sentry_sdk.transport import Transport  # noqa: E402
 
-sent = []
+sent: list[dict] = []
 
 
 class Keep(Transport):
@@ -36,7 +36,7 @@ def boom(request):
 
 
 urls = types.ModuleType("sentry_probe_urls")
-urls.urlpatterns = [path("boom/", csrf_exempt(boom))]
+urls.urlpatterns = [path("boom/", csrf_exempt(boom))]  # type: ignore[attr-defined]
 sys.modules[urls.__name__] = urls
 settings.ROOT_URLCONF = urls.__name__
 settings.ALLOWED_HOSTS = ["*"]
@@ -56,7 +56,14 @@ environ = {
     "REMOTE_ADDR": "203.0.113.9",
 }
 setup_testing_defaults(environ)
-status = []
-b"".join(get_wsgi_application()(environ, lambda line, headers, *exc: status.append(line)))
+status: list[str] = []
+
+
+def start_response(line, headers, exc_info=None):
+    status.append(line)
+    return lambda data: None
+
+
+b"".join(get_wsgi_application()(environ, start_response))
 sentry_sdk.flush()
 print(json.dumps({"status": status[0], "events": [event for event in sent if "exception" in event]}))

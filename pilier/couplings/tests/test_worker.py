@@ -6,6 +6,7 @@ import io
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.management import call_command, get_commands
 from django.utils import timezone, translation
@@ -59,7 +60,7 @@ def claimed_by(beating, make_run, *, ago: datetime.timedelta, attempts_before=0)
         beating.beat()
     ImportRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - ago)
     WorkerHeartbeat.objects.filter(name=beating.worker).update(last_seen=timezone.now() - ago)
-    jobs.cache.delete(jobs.progress_key(run.pk))
+    cache.delete(jobs.progress_key(run.pk))
     return ImportRun.objects.get(pk=run.pk)
 
 
