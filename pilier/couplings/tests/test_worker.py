@@ -3,6 +3,8 @@ with the reason, without anyone opening a page; a run whose worker still beats i
 
 import datetime
 import io
+import logging
+import signal
 from types import SimpleNamespace
 
 import pytest
@@ -162,8 +164,23 @@ def test_manage_py_db_worker_is_ours():
     assert get_commands()["db_worker"] == "pilier.couplings"
 
 
+@pytest.fixture
+def restored_after_the_worker():
+    """The worker sets its signal handlers and its loggers' levels: put back for the tests after it."""
+    signals = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGQUIT") if hasattr(signal, name)]
+    handlers = {number: signal.getsignal(number) for number in signals}
+    loggers = {name: logging.getLogger(name) for name in ("django_tasks", "django_tasks_db")}
+    levels = {name: (lg.level, list(lg.handlers)) for name, lg in loggers.items()}
+    yield
+    for number, handler in handlers.items():
+        signal.signal(number, handler)
+    for name, (level, kept) in levels.items():
+        loggers[name].setLevel(level)
+        loggers[name].handlers[:] = kept
+
+
 @pytest.mark.django_db(transaction=True)
-def test_db_worker_beats_while_it_runs(settings):
+def test_db_worker_beats_while_it_runs(settings, restored_after_the_worker):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     seen = WorkerHeartbeat.objects.get()
