@@ -12,7 +12,7 @@ import time
 import pytest
 from django.core.files.base import ContentFile
 from django.db import OperationalError, connection
-from django.test import Client as TestClient
+from django.test import Client as _Browser
 from django.urls import reverse
 from django.utils import translation
 
@@ -34,7 +34,7 @@ def browser(world):
     """Bob, logged in, Dutch speaking; exceptions answered as in production (no re-raise in the test)."""
     world.bob.language = "nl"
     world.bob.save()
-    browser = TestClient(raise_request_exception=False)
+    browser = _Browser(raise_request_exception=False)
     browser.force_login(world.bob)
     return browser
 

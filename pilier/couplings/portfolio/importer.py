@@ -71,7 +71,10 @@ BATCH = 1000  # records of the file in a chunk: matched together, then written i
 PLANNING = 60  # percent of the progress bar for reading and matching the file; the rest for writing it
 MAX_REPLANS = 3  # chunks that conflicted with a change made meanwhile: the file planned again this many times
 BUSY_RETRIES = 5  # a chunk that found the database busy for longer than its timeout: tried again this many times
-PAUSE_MIN, PAUSE_MAX = 0.005, 0.2  # seconds the lock is left to others after each chunk (SQLite)
+# After each chunk (SQLite), the lock is left to the others for PAUSE_SHARE of the time the chunk held it,
+# between PAUSE_MIN and PAUSE_MAX seconds: a writer waiting polls the lock every few to 100 ms (SQLite's busy
+# handler), and finds it free at one of its first polls.
+PAUSE_SHARE, PAUSE_MIN, PAUSE_MAX = 0.5, 0.005, 0.2
 
 COUNTED = tuple(decision.value for decision in Decision)  # created, updated, unchanged, unmatched
 
@@ -190,6 +193,7 @@ def _apply(run: ImportRun, plan: Plan, progress: Progress, *, now) -> Outcome:
         outcome.errors = list(run.errors or [])
     sqlite = writer.db.vendor == "sqlite"
     total = len(plan.chunks)
+    held_in_all = paused = 0.0
     for index in range(applied, total):
         chunk = plan.chunks[index]
         for name, number in chunk.counts.items():
@@ -200,8 +204,19 @@ def _apply(run: ImportRun, plan: Plan, progress: Progress, *, now) -> Outcome:
         held = _write_chunk(run, index, chunk, outcome, writer, new_errors=bool(chunk.errors) and room > 0, plan=plan)
         chunk.batch = None  # its rows are written: freed
         progress.applied(index + 1, total, start=PLANNING)
+        held_in_all += held
         if sqlite and index + 1 < total:
-            time.sleep(min(max(held, PAUSE_MIN), PAUSE_MAX))  # the lock to the others, as long as we held it
+            pause = min(max(held * PAUSE_SHARE, PAUSE_MIN), PAUSE_MAX)  # the lock to the others for a while
+            time.sleep(pause)
+            paused += pause
+    logger.info(
+        "import run %s: %s chunks written from chunk %s, the lock held %.2f s in all, left to others %.2f s",
+        run.pk,
+        total - applied,
+        applied,
+        held_in_all,
+        paused,
+    )
     return outcome
 
 
