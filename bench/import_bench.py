@@ -83,7 +83,12 @@ def parse_args():
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the tracemalloc run")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory, database and file")
     # Internal: one import in a fresh process (see run_child).
-    parser.add_argument("--child", choices=("timed", "traced", "profile"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--saves",
+        action="store_true",
+        help="also run the import once while a broker saves a client every 100 ms: the saves' latency",
+    )
+    parser.add_argument("--child", choices=("timed", "traced", "profile", "saves"), help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -541,6 +546,9 @@ def child(args) -> None:
         return {"seconds": seconds, "records": job.records, **{k: getattr(job, k) for k in COUNTS}}
 
     job = new_job()
+    if args.child == "saves":
+        Path(args.result).write_text(json.dumps(saves_during(job, run_import)))
+        return
     gc.collect()
     before = rss_bytes()
     reset = reset_peak_rss()
@@ -573,6 +581,54 @@ def child(args) -> None:
         job = run_import(run=job)
         result["second"] = outcome(job, time.perf_counter() - started)
     Path(args.result).write_text(json.dumps(result))
+
+
+def saves_during(job, run_import) -> dict:
+    """The import in a thread; meanwhile a client of the office saved every 100 ms (an UPDATE and its history
+    row, as a broker's save), each timed. A save that fails is counted, never retried."""
+    import threading
+
+    from django.db import DatabaseError, connection
+
+    from pilier.clients.models import Client
+
+    done = threading.Event()
+    ended = {}
+
+    def importing():
+        try:
+            started = time.perf_counter()
+            ended["run"] = run_import(run=job)
+            ended["seconds"] = time.perf_counter() - started
+        finally:
+            connection.close()
+            done.set()
+
+    client = Client.objects.filter(office_id=job.office_id).first()
+    thread = threading.Thread(target=importing)
+    thread.start()
+    latencies, failures = [], 0
+    while not done.is_set():
+        client.phone = f"0470 {len(latencies) % 100:02d} 00 00"
+        started = time.perf_counter()
+        try:
+            client.save()
+        except DatabaseError:
+            failures += 1
+        latencies.append(time.perf_counter() - started)
+        time.sleep(0.1)
+    thread.join()
+    latencies.sort()
+    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)] if latencies else 0.0
+    return {
+        "import_seconds": ended.get("seconds"),
+        "status": ended["run"].status if "run" in ended else None,
+        "saves": len(latencies),
+        "failures": failures,
+        "median": statistics.median(latencies) if latencies else 0.0,
+        "p95": p95,
+        "max": latencies[-1] if latencies else 0.0,
+    }
 
 
 def print_profile(profiler) -> None:
@@ -715,6 +771,15 @@ def main():
             copy_database(before, database)
             traced = run_child("traced", path, var_dir)
         ok = report(args, expected, runs, traced, floor_rows, floors)
+        if args.saves:
+            copy_database(before, database)
+            saves = run_child("saves", path, var_dir)
+            print(
+                f"\nA broker's save during the import (a client saved every 100 ms, {saves['saves']} saves, import "
+                f"{saves['import_seconds']:.2f} s, {saves['status']}): {saves['failures']} failed; latency median "
+                f"{saves['median'] * 1000:.0f} ms, p95 {saves['p95'] * 1000:.0f} ms, max {saves['max'] * 1000:.0f} ms "
+                f"(target: p95 < 1 s, 0 failed)."
+            )
         if args.profile:
             copy_database(before, database)
             run_child("profile", path, var_dir)
