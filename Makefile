@@ -7,7 +7,7 @@ PORT ?= 8000
 
 export PILIER_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-pg lint typecheck format bench install browser pango messages check-deploy
+.PHONY: run serve test test-pg lint typecheck format bench install browser pango messages check-deploy
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -38,6 +38,11 @@ run: $(STAMP) pango
 	@trap 'kill 0' INT TERM EXIT; \
 	  DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker --no-reload & \
 	  DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## serve: Pilier as in production (pilier/serve.py, docs/deploy.md): collectstatic and migrate, then gunicorn
+## on WEB_BIND (default 127.0.0.1:PORT) and TASK_WORKERS background workers (default 1), DEBUG off; Ctrl-C stops all
+serve: $(STAMP) pango
+	WEB_BIND=$${WEB_BIND:-127.0.0.1:$(PORT)} $(PY) -m pilier.serve
 
 ## browser: Debian's Chromium for the Playwright tests (installed when missing)
 browser:
