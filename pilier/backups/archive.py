@@ -40,7 +40,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -553,9 +553,38 @@ def _restore_sqlite(source: Path, target: Path) -> None:
         src.close()
 
 
-def _restore_postgresql(source: Path, settings_dict: dict[str, Any], server_version: int | None) -> None:
+def _pg_dump_tables(pg_restore: str, dump: Path, env: dict[str, str]) -> set[str]:
+    """The tables a custom-format dump holds (its table of contents: "id; oid oid TABLE schema name owner")."""
+    try:
+        result = subprocess.run(  # noqa: S603
+            [pg_restore, "--list", str(dump)], env=env, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise BackupError(f"pg_restore cannot read the archive's dump: {e}") from e
+    tables = set()
+    for line in result.stdout.splitlines():
+        match = re.match(r"^\d+; \d+ \d+ TABLE (\S+) (\S+) ", line)
+        if match:
+            tables.add(match.group(2))
+    return tables
+
+
+def _restore_postgresql(
+    source: Path, settings_dict: dict[str, Any], server_version: int | None, alias: str, say: Callable[[str], None]
+) -> None:
+    """pg_restore --clean --if-exists into the configured database, in one transaction. The tables the
+    dump does not have (made by a later version's migrations since) are dropped first: left there, they
+    would stop the migrations that bring the archive up to this version."""
     pg_restore = _pg_tool("pg_restore", server_version)
     env = _pg_env(settings_dict)
+    connection = _connection(alias)
+    extra = sorted(set(connection.introspection.table_names()) - _pg_dump_tables(pg_restore, source, env))
+    if extra:
+        say(f"Dropping {len(extra)} table(s) the archive does not have: {', '.join(extra)}.")
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            for table in extra:
+                cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE")
+    connections.close_all()
     _run(
         [
             pg_restore,
@@ -609,7 +638,7 @@ def restore(checked: Checked, alias: str = "default", say: Callable[[str], None]
         if checked.vendor == "sqlite":
             _restore_sqlite(checked.database, Path(settings_dict["NAME"]))
         else:
-            _restore_postgresql(checked.database, settings_dict, server_version)
+            _restore_postgresql(checked.database, settings_dict, server_version, alias, say)
     except sqlite3.Error as e:
         raise BackupError(f"Restoring the SQLite database failed: {e}") from e
     say(f"Database restored ({VENDOR_NAMES[checked.vendor]}).")
