@@ -59,7 +59,7 @@ def rewrite(archive: Path, change) -> None:
     """Rewrites an archive with change(members) applied, and a matching .sha256: only the manifest's
     own checks can then find what is wrong."""
     with tarfile.open(archive, "r:gz") as tar:
-        members = {m.name: tar.extractfile(m).read() for m in tar}
+        members = {m.name: tar.extractfile(m).read() for m in tar}  # type: ignore[union-attr]
     change(members)
     with tarfile.open(archive, "w:gz") as tar:
         for name, data in members.items():
