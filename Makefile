@@ -7,7 +7,7 @@ PORT ?= 8000
 
 export PILIER_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run serve test test-pg lint typecheck format bench install browser pango messages check-deploy
+.PHONY: run serve test test-pg lint typecheck format bench install browser pango pg-client messages check-deploy
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -64,8 +64,21 @@ test: $(STAMP) browser pango
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
+## pg-client: PostgreSQL's client tools (pg_dump, pg_restore) for manage.py backup / restore (Debian's package,
+## installed when missing)
+pg-client:
+	@if ! command -v pg_dump >/dev/null || ! command -v pg_restore >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's postgresql-client for backups…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null) \
+	      || { echo "ERROR: could not install postgresql-client (apt-get failed); backups on PostgreSQL need pg_dump."; exit 1; }; \
+	  else \
+	    echo "ERROR: backups on PostgreSQL need pg_dump and pg_restore: run 'sudo apt-get install postgresql-client' and try again."; exit 1; \
+	  fi; \
+	fi
+
 ## test-pg: the suite on PostgreSQL (DATABASE_URL, default: local server, user postgres)
-test-pg: $(STAMP) browser pango
+test-pg: $(STAMP) browser pango pg-client
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/pilier} $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
