@@ -27,7 +27,10 @@ class Command(BaseCommand):
         except BackupError as e:
             raise CommandError(f"Restore refused: {e}") from e
         try:
-            check_compatible(checked)
+            try:
+                check_compatible(checked)
+            except BackupError as e:
+                raise CommandError(f"Restore refused: {e}") from e
             manifest = checked.manifest
             self.stdout.write(
                 f"Archive {archive}: made {manifest.get('created_at')} by Pilier {manifest.get('pilier_version')}"
