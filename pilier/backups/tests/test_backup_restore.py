@@ -13,12 +13,13 @@ import io
 import json
 import stat
 import tarfile
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from pilier.clients.models import Client
 from pilier.policies.models import Policy
@@ -111,6 +112,37 @@ def test_backup_then_restore_brings_back_the_state_as_at_the_backup(var, tmp_pat
     assert stat.S_IMODE((var / "secret_key").stat().st_mode) == 0o600
     assert "Database restored" in output and "migration" not in output
     assert not list(var.glob(".restore-*")) and not list(var.glob(".media.*"))  # nothing left behind
+
+
+def test_a_backup_made_while_a_write_is_under_way_neither_waits_for_it_nor_holds_it(var, tmp_path):
+    office = OfficeFactory.create()
+    ClientFactory.create(office=office, last_name="Dubois")
+    started, done = threading.Event(), threading.Event()
+
+    def broker_saving():  # another connection, in the middle of its write transaction
+        try:
+            with transaction.atomic():
+                ClientFactory.create(office=office, last_name="Inflight")
+                started.set()
+                done.wait(timeout=30)
+                transaction.set_rollback(True)
+        finally:
+            connections.close_all()
+
+    broker = threading.Thread(target=broker_saving)
+    broker.start()
+    try:
+        assert started.wait(timeout=30)
+        path, _ = backup("--output", str(tmp_path / "backups"))
+        assert broker.is_alive()  # the backup did not wait for the broker's transaction to end
+    finally:
+        done.set()
+        broker.join()
+    ClientFactory.create(office=office, last_name="Janssens")
+
+    restore(path)
+
+    assert _state() == ["Dubois"]
 
 
 @pytest.mark.django_db  # a backup only, of the committed state: no flush needed afterwards
