@@ -9,16 +9,17 @@ A run goes in two steps, so that a long import never keeps the brokers of its of
    checked and matched against the office's keys (loaded once). A bad record is rejected with its line and
    reason, the others go on; a file that cannot be read, or any error on the way, stops here and nothing is
    written. The rows to write are kept in memory, cut into chunks of BATCH records of the file.
-2. **Apply**, chunk after chunk, each in a short transaction of its own (a few tens of milliseconds for
-   1,000 records), on SQLite with a pause after each one as long as the chunk held the lock: the write
-   lock is handed back many times a second, so a broker's save waits a fraction of a second for it (the
-   busy timeout, settings.py) instead of the whole import. Each chunk's transaction starts with the run's
+2. **Apply**, chunk after chunk, each in a short transaction of its own (under 200 ms for 5,000 records on
+   the bench machine), on SQLite with a pause after each one of a quarter of the time the chunk held the
+   lock: the write lock is handed back several times a second, so a broker's save waits a fraction of a
+   second for it (the busy timeout, settings.py) instead of the whole import. Each chunk's transaction starts with the run's
    checkpoint (`ImportRun.applied_chunks`, the chunks applied so far, with the counts so far), moved from k
    to k + 1 only if the run is still this worker's and at chunk k: a chunk is written with its checkpoint
    or not at all, and never twice, whoever runs it.
 
-Why not one transaction (as before): SQLite has one writer at a time, and the whole import (seconds for
-100,000 records) held the lock, so that the brokers' saves waited 5 s and most failed with "database is
+Why not one transaction (as before): SQLite has one writer at a time, and the import's transaction held the
+lock from its first statement (BEGIN IMMEDIATE), reading and matching included, for the whole import (seconds
+for 100,000 records), so that the brokers' saves waited 5 s and most failed with "database is
 locked". Why not a staging table and a swap: the swap itself writes every row in one transaction, seconds
 again. Chunks applied with a checkpoint keep what the user sees whole: the run is "running" until every
 chunk is written, then done with the counts of the whole file; and they keep the rule that an import is
@@ -67,14 +68,18 @@ from .writer import Writer
 
 logger = logging.getLogger(__name__)
 
-BATCH = 1000  # records of the file in a chunk: matched together, then written in one short transaction
+# Records of the file in a chunk, written in one short transaction. Each commit writes again the index pages
+# its rows touched (random keys: most of them), so that fewer, larger chunks cost less in all; 5,000 held the
+# lock ~175 ms each on the 2-core bench machine (100,000 records: 20 chunks), a broker's save waiting 133 ms
+# at p95 (`bench/import_bench.py --saves`); 1,000 held it 70 ms but made the import twice as slow.
+BATCH = 5000
 PLANNING = 60  # percent of the progress bar for reading and matching the file; the rest for writing it
 MAX_REPLANS = 3  # chunks that conflicted with a change made meanwhile: the file planned again this many times
 BUSY_RETRIES = 5  # a chunk that found the database busy for longer than its timeout: tried again this many times
 # After each chunk (SQLite), the lock is left to the others for PAUSE_SHARE of the time the chunk held it,
 # between PAUSE_MIN and PAUSE_MAX seconds: a writer waiting polls the lock every few to 100 ms (SQLite's busy
 # handler), and finds it free at one of its first polls.
-PAUSE_SHARE, PAUSE_MIN, PAUSE_MAX = 0.5, 0.005, 0.2
+PAUSE_SHARE, PAUSE_MIN, PAUSE_MAX = 0.25, 0.005, 0.2
 
 COUNTED = tuple(decision.value for decision in Decision)  # created, updated, unchanged, unmatched
 
@@ -121,7 +126,10 @@ def import_portfolio(run: ImportRun, stream: IO[bytes], progress: Progress) -> O
     replans = 0
     with contextlib.ExitStack() as opened:
         while True:
+            planning = time.monotonic()
             plan = _plan(run, stream, progress, now=now)
+            took = time.monotonic() - planning
+            logger.info("import run %s: %s records read and matched in %.2f s", run.pk, plan.records, took)
             try:
                 return _apply(run, plan, progress, now=now)
             except _Conflict as exc:
