@@ -1,6 +1,7 @@
 """`make serve`: Pilier as in production, on one machine — `python -m pilier.serve`.
 
-1. `manage.py collectstatic --noinput` (the files WhiteNoise serves) and `manage.py migrate --noinput`;
+1. `manage.py collectstatic --noinput` (the files WhiteNoise serves) and `manage.py migrate --noinput` (and
+   `createcachetable` when CACHE_URL is a database cache, dbcache://);
 2. gunicorn with pilier/gunicorn_conf.py (workers and threads from the cores, timeouts, access log on
    stdout) and TASK_WORKERS `manage.py db_worker` processes (default 1) side by side, DEBUG off;
 3. Ctrl-C (SIGINT), SIGTERM or SIGHUP stops them all: gunicorn is sent SIGTERM and finishes the requests
@@ -227,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         run_step([*manage, "collectstatic", "--noinput", "--verbosity", "0"], env)
         run_step([*manage, "migrate", "--noinput"], env)
+        if env.get("CACHE_URL", "").startswith("dbcache"):  # a cache in the database: its table, once
+            run_step([*manage, "createcachetable"], env)
     except KeyboardInterrupt:
         say("stopped before it started")
         return 130
