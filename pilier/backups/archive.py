@@ -40,7 +40,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -322,10 +322,18 @@ def create_backup(output_dir: Path | None = None, alias: str = "default") -> Pat
     tmp_archive = Path(tmp_name)
     try:
         os.chmod(tmp_archive, ARCHIVE_MODE)
+        if vendor == "sqlite" and not Path(connection.settings_dict["NAME"]).is_file():
+            # Checked before connecting: a connection would create an empty database there.
+            raise BackupError(f"The SQLite database {connection.settings_dict['NAME']} does not exist.")
         # Facts first: the migrations as they are when the copy starts (a migration during a backup is
         # not a thing an operator does; the database itself carries its own django_migrations table).
-        connection.ensure_connection()
-        migrations = applied_migrations(alias)
+        try:
+            connection.ensure_connection()
+            migrations = applied_migrations(alias)
+        except DatabaseError as e:
+            raise BackupError(f"The database cannot be reached: {e}") from e
+        if not migrations:
+            raise BackupError("The database has no migrations applied: there is nothing of Pilier's to back up.")
         server_version = getattr(connection, "pg_version", None) if vendor == "postgresql" else None
         db_file = staging / DB_MEMBERS[vendor]
         if vendor == "sqlite":
@@ -366,7 +374,7 @@ def create_backup(output_dir: Path | None = None, alias: str = "default") -> Pat
     except BackupError:
         raise
     except (OSError, tarfile.TarError, sqlite3.Error) as e:
-        raise BackupError(f"The backup failed: {e}") from e
+        raise BackupError(f"Writing the archive failed: {e}") from e
     finally:
         with contextlib.suppress(OSError):
             tmp_archive.unlink()

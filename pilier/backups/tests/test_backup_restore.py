@@ -156,6 +156,19 @@ def test_backup_goes_to_var_backups_by_default(var):
     assert sorted(p.name for p in (var / "backups").iterdir()) == [path.name, f"{path.name}.sha256"]
 
 
+@pytest.mark.django_db  # no restore: no flush needed afterwards
+def test_a_failed_backup_says_why_and_leaves_no_archive(var, tmp_path, monkeypatch):
+    def disk_full(self, data, name):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("pilier.backups.archive._Writer.add_bytes", disk_full)  # the manifest, written last
+
+    with pytest.raises(CommandError, match="Backup failed: Writing the archive failed: .*No space left"):
+        backup("--output", str(tmp_path / "backups"))
+
+    assert list((tmp_path / "backups").iterdir()) == []  # no half-written archive, no temporary file
+
+
 def _state():
     return sorted(Client.objects.values_list("last_name", flat=True))
 

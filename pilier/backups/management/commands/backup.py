@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from pilier.backups.archive import BackupError, create_backup
 
@@ -20,6 +21,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             path = create_backup(Path(options["output"]) if options["output"] else None)
-        except BackupError as e:
+        except (BackupError, DatabaseError) as e:
             raise CommandError(f"Backup failed: {e}") from e
         self.stdout.write(str(path))

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from pilier.backups.archive import VENDOR_NAMES, BackupError, check_archive, check_compatible, restore
 
@@ -24,12 +24,12 @@ class Command(BaseCommand):
         media_root = Path(settings.MEDIA_ROOT)
         try:
             checked = check_archive(archive, staging_parent=media_root.parent)
-        except BackupError as e:
+        except (BackupError, DatabaseError) as e:
             raise CommandError(f"Restore refused: {e}") from e
         try:
             try:
                 check_compatible(checked)
-            except BackupError as e:
+            except (BackupError, DatabaseError) as e:
                 raise CommandError(f"Restore refused: {e}") from e
             manifest = checked.manifest
             self.stdout.write(
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 if answer.strip().lower() != "yes":
                     raise CommandError("Restore cancelled: nothing was changed.")
             restore(checked, say=self.stdout.write)
-        except BackupError as e:
+        except (BackupError, DatabaseError) as e:
             raise CommandError(f"Restore failed: {e}") from e
         finally:
             checked.cleanup()
