@@ -39,6 +39,7 @@ GUNICORN_CONF = BASE_DIR / "pilier" / "gunicorn_conf.py"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 RELAXED_ON_LOOPBACK = ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")
 READY_WITHIN = 120.0  # seconds for gunicorn to listen before make serve gives up
+STOP_MARGIN = 5.0  # seconds past a graceful timeout before what is left is killed
 
 
 def say(message: str) -> None:
@@ -116,6 +117,7 @@ class Supervisor:
         self.stop_requested = 0  # how many stop signals have come
         self.web_grace = _int_env(env, "WEB_GRACEFUL_TIMEOUT", 30)
         self.task_grace = _int_env(env, "TASK_GRACEFUL_TIMEOUT", 30)
+        self.stop_margin = STOP_MARGIN
 
     # -- starting --------------------------------------------------------------------------------------
     def spawn(self, name: str, command: Sequence[str]) -> None:
@@ -205,7 +207,8 @@ class Supervisor:
                 f"stopping; a worker finishes the task it runs within {self.task_grace} s "
                 "(Ctrl-C again to stop at once)"
             )
-        deadlines = {name: began + (self.web_grace if name == "web" else self.task_grace) + 5 for name in self.children}
+        grace = {name: self.web_grace if name == "web" else self.task_grace for name in self.children}
+        deadlines = {name: began + grace[name] + self.stop_margin for name in self.children}
         for name, child in self.children.items():
             try:
                 child.wait(timeout=max(0.0, deadlines[name] - time.monotonic()))

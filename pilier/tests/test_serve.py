@@ -217,3 +217,42 @@ def test_only_a_trial_on_loopback_without_proxy_relaxes_the_https_settings(bind,
     assert env["DEBUG"] == "false"
     for name in serve.RELAXED_ON_LOOPBACK:
         assert env.get(name) == extra.get(name, "false" if name in relaxed else None)
+
+
+# The supervisor alone, with stand-ins for gunicorn and the workers -----------------------------------------
+
+IGNORES_TERM = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"
+# A parent that stops on SIGTERM and leaves behind a child that does not (a gunicorn process whose master died).
+LEAVES_A_CHILD = (
+    "import signal, subprocess, sys, time; "
+    "child = subprocess.Popen([sys.executable, '-c', " + repr(IGNORES_TERM) + "]); "
+    "print(child.pid, flush=True); time.sleep(60)"
+)
+
+
+def _supervisor(**env):
+    supervisor = serve.Supervisor({"WEB_GRACEFUL_TIMEOUT": "1", "TASK_GRACEFUL_TIMEOUT": "1", **env})
+    supervisor.stop_margin = 0.5
+    return supervisor
+
+
+def test_stop_kills_what_outlives_its_graceful_timeout_and_leaves_nothing_behind():
+    supervisor = _supervisor()
+    supervisor.spawn("web", [sys.executable, "-c", LEAVES_A_CHILD])
+    supervisor.spawn("worker 1", [sys.executable, "-c", IGNORES_TERM])
+    time.sleep(1.0)  # both running, the web's child started
+    started = _descendants(os.getpid())
+    took = supervisor.stop()
+    assert 1.5 <= took < 5
+    assert all(child.poll() is not None for child in supervisor.children.values())
+    time.sleep(0.2)
+    assert [c for pid, c in started.items() if _alive(pid) and "time.sleep(60)" in c] == []
+
+
+def test_a_child_that_ends_by_itself_is_reported_and_the_rest_stopped():
+    supervisor = _supervisor()
+    supervisor.spawn("web", [sys.executable, "-c", "import sys, time; time.sleep(0.3); sys.exit(3)"])
+    supervisor.spawn("worker 1", [sys.executable, "-c", "import time; time.sleep(60)"])
+    assert supervisor.wait() == ("web", 3)
+    assert supervisor.stop() < 2
+    assert supervisor.children["worker 1"].returncode == -signal.SIGTERM
