@@ -524,8 +524,8 @@ def _restore_sqlite(source: Path, target: Path) -> None:
 
     Through SQLite's backup API into the database itself: it takes the write lock, replaces every page in
     one transaction and deals with the -wal and -shm files (renaming a file over a database in WAL mode
-    would leave its old -wal to be replayed onto the new one). A target that is not a database at all
-    (damaged, or absent) is replaced by a copy under a temporary name, then renamed."""
+    would leave its old -wal to be replayed onto the new one). An absent one is written under a temporary
+    name, then renamed; a damaged one is refused (it is the operator's to keep or remove)."""
     src = sqlite3.connect(source)
     try:
         if target.is_file():
@@ -537,8 +537,12 @@ def _restore_sqlite(source: Path, target: Path) -> None:
                     return
                 finally:
                     dst.close()
-            except sqlite3.DatabaseError:
-                pass  # not a database: replaced below
+            except sqlite3.OperationalError:
+                raise  # locked, read-only, …: not a reason to put another file in its place
+            except sqlite3.DatabaseError as e:  # damaged: the operator may want it, never overwritten
+                raise BackupError(
+                    f"{target} is not a SQLite database ({e}): move it aside (keep it) and run the restore again."
+                ) from e
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         os.close(fd)
@@ -648,7 +652,9 @@ def restore(checked: Checked, alias: str = "default", say: Callable[[str], None]
         else:
             _restore_postgresql(checked.database, settings_dict, server_version, alias, say)
     except sqlite3.Error as e:
-        raise BackupError(f"Restoring the SQLite database failed: {e}") from e
+        raise BackupError(
+            f"Restoring the SQLite database failed: {e}. Stop the app servers and the workers, then try again."
+        ) from e
     say(f"Database restored ({VENDOR_NAMES[checked.vendor]}).")
     media_root = Path(settings.MEDIA_ROOT)
     _replace_media(checked.media, media_root)

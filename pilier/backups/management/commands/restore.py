@@ -8,6 +8,7 @@ from pilier.backups.archive import VENDOR_NAMES, BackupError, check_archive, che
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # an operator's tool: its own checks, with their own messages
     help = (
         "Restores a backup archive written by `manage.py backup`: checks it whole first (its .sha256 and each "
         "file's SHA-256), then replaces the database, the uploaded files and the secret key of this instance, "
@@ -29,8 +30,14 @@ class Command(BaseCommand):
         try:
             try:
                 check_compatible(checked)
-            except (BackupError, DatabaseError) as e:
+            except BackupError as e:
                 raise CommandError(f"Restore refused: {e}") from e
+            except DatabaseError as e:
+                raise CommandError(
+                    f"Restore refused: the database of this instance cannot be opened ({e}). If it is a damaged "
+                    "SQLite file, move it aside (keep it) and run the restore again; on PostgreSQL, check "
+                    "DATABASE_URL or create the database, empty."
+                ) from e
             manifest = checked.manifest
             self.stdout.write(
                 f"Archive {archive}: made {manifest.get('created_at')} by Pilier {manifest.get('pilier_version')}"
