@@ -11,10 +11,11 @@ ENV PYTHONUNBUFFERED=1 \
     STATIC_ROOT=/opt/pilier/static \
     WEB_BIND=0.0.0.0:8000
 
-# WeasyPrint (the PDF export) draws text with pango (as `make pango` installs it); fonts for the PDFs.
+# WeasyPrint (the PDF export) draws text with pango (as `make pango` installs it); fonts for the PDFs;
+# pg_dump / pg_restore for `manage.py backup` and `restore` (Debian bookworm: 15, as compose.yaml's database).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/pilier --create-home \
