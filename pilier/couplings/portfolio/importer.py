@@ -12,10 +12,10 @@ A run goes in two steps, so that a long import never keeps the brokers of its of
 2. **Apply**, chunk after chunk, each in a short transaction of its own (under 200 ms for 5,000 records on
    the bench machine), on SQLite with a pause after each one of a quarter of the time the chunk held the
    lock: the write lock is handed back several times a second, so a broker's save waits a fraction of a
-   second for it (the busy timeout, settings.py) instead of the whole import. Each chunk's transaction starts with the run's
-   checkpoint (`ImportRun.applied_chunks`, the chunks applied so far, with the counts so far), moved from k
-   to k + 1 only if the run is still this worker's and at chunk k: a chunk is written with its checkpoint
-   or not at all, and never twice, whoever runs it.
+   second for it (the busy timeout, settings.py) instead of the whole import. Each chunk's transaction
+   starts with the run's checkpoint (`ImportRun.applied_chunks`, the chunks applied so far, with the
+   counts so far), moved from k to k + 1 only if the run is still this worker's and at chunk k: a chunk is
+   written with its checkpoint or not at all, and never twice, whoever runs it.
 
 Why not one transaction (as before): SQLite has one writer at a time, and the import's transaction held the
 lock from its first statement (BEGIN IMMEDIATE), reading and matching included, for the whole import (seconds
@@ -145,8 +145,17 @@ def import_portfolio(run: ImportRun, stream: IO[bytes], progress: Progress) -> O
 def _plan(run: ImportRun, stream: IO[bytes], progress: Progress, *, now) -> Plan:
     """Reads, checks and matches the whole file: reads only. The rows of the chunks already applied (a run
     resumed) are dropped as soon as they are matched."""
-    rows = records(stream, run.file_name)  # an unreadable file stops here
     progress.stream = stream
+    rows = records(stream, run.file_name)  # an unreadable file stops here
+    try:
+        return _match_all(run, rows, progress, now=now)
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()  # a reader stopped half way (an error) lets go of the file now, while it is open
+
+
+def _match_all(run: ImportRun, rows: Iterator[tuple[int, list[str]]], progress: Progress, *, now) -> Plan:
     writer = Writer(run=run, now=now)
     applied = run.applied_chunks or 0
     chunks: list[Chunk] = []
