@@ -44,6 +44,7 @@ The rows of a whole file are held in memory between the two steps (bench/import_
 from __future__ import annotations
 
 import contextlib
+import datetime
 import gc
 import logging
 import time
@@ -139,10 +140,10 @@ def import_portfolio(run: ImportRun, stream: IO[bytes], progress: Progress) -> O
                 logger.warning("import run %s: a chunk conflicted with a change made since; planned again", run.pk)
                 run.refresh_from_db(fields=["applied_chunks", "attempts", "status", *COUNTED, "rejected", "errors"])
                 # The file again from its start (the reader of the plan may have closed the stream).
-                stream = opened.enter_context(run.file.storage.open(run.file.name, "rb"))
+                stream = opened.enter_context(run.file.storage.open(run.file.name or "", "rb"))
 
 
-def _plan(run: ImportRun, stream: IO[bytes], progress: Progress, *, now) -> Plan:
+def _plan(run: ImportRun, stream: IO[bytes], progress: Progress, *, now: datetime.datetime) -> Plan:
     """Reads, checks and matches the whole file: reads only. The rows of the chunks already applied (a run
     resumed) are dropped as soon as they are matched."""
     progress.stream = stream
@@ -155,7 +156,9 @@ def _plan(run: ImportRun, stream: IO[bytes], progress: Progress, *, now) -> Plan
             close()  # a reader stopped half way (an error) lets go of the file now, while it is open
 
 
-def _match_all(run: ImportRun, rows: Iterator[tuple[int, list[str]]], progress: Progress, *, now) -> Plan:
+def _match_all(
+    run: ImportRun, rows: Iterator[tuple[int, list[str]]], progress: Progress, *, now: datetime.datetime
+) -> Plan:
     writer = Writer(run=run, now=now)
     applied = run.applied_chunks or 0
     chunks: list[Chunk] = []
@@ -199,7 +202,7 @@ def _match_all(run: ImportRun, rows: Iterator[tuple[int, list[str]]], progress: 
     return Plan(records=count, insurers=insurers, chunks=chunks)
 
 
-def _apply(run: ImportRun, plan: Plan, progress: Progress, *, now) -> Outcome:
+def _apply(run: ImportRun, plan: Plan, progress: Progress, *, now: datetime.datetime) -> Outcome:
     """Writes the chunks from the run's checkpoint on; returns the outcome of the whole file."""
     writer = Writer(run=run, now=now)
     applied = run.applied_chunks or 0
