@@ -57,6 +57,9 @@ class ImportRun(models.Model):
     applied_chunks = models.PositiveIntegerField(
         null=True, blank=True, help_text="Chunks of the file written so far (its counts so far with them)"
     )
+    # The records per chunk the run was cut in: a run resumed by another version of the code (a deploy while a
+    # worker died) is cut the same way, so that its checkpoint still names the same records.
+    chunk_size = models.PositiveIntegerField(null=True, blank=True, help_text="Records per chunk of this run")
     insurers = models.JSONField(default=list, blank=True)
     records = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)

@@ -115,6 +115,7 @@ class Plan:
     records: int
     insurers: set[str]
     chunks: list[Chunk]
+    chunk_size: int  # records per chunk (ImportRun.chunk_size once written)
 
 
 class _Conflict(Exception):
@@ -138,7 +139,7 @@ def import_portfolio(run: ImportRun, stream: IO[bytes], progress: Progress) -> O
                 if replans > MAX_REPLANS:
                     raise _partly_applied(run, plan) from exc.__cause__
                 logger.warning("import run %s: a chunk conflicted with a change made since; planned again", run.pk)
-                run.refresh_from_db(fields=["applied_chunks", "attempts", "status", *COUNTED, "rejected", "errors"])
+                run.refresh_from_db(fields=["applied_chunks", "chunk_size", "attempts", "status", *COUNTED, "rejected", "errors"])
                 # The file again from its start (the reader of the plan may have closed the stream).
                 stream = opened.enter_context(run.file.storage.open(run.file.name or "", "rb"))
 
@@ -161,6 +162,7 @@ def _match_all(
 ) -> Plan:
     writer = Writer(run=run, now=now)
     applied = run.applied_chunks or 0
+    size = chunk_size(run)
     chunks: list[Chunk] = []
     insurers: set[str] = set()
     count = 0
@@ -179,7 +181,7 @@ def _match_all(
                     batch if len(chunks) >= applied else None,
                     {decision.value: number for decision, number in counts.items()},
                     errors,
-                    count - BATCH * len(chunks),
+                    count - size * len(chunks),
                 )
             )
             counts, errors = dict.fromkeys(Decision, 0), []
@@ -192,14 +194,20 @@ def _match_all(
                 counts[match(record)] += 1
             except RecordError as exc:
                 errors.append({"line": line, "message": str(exc)})
-            if count % BATCH == 0:
+            if count % size == 0:
                 cut()
                 progress.tick(upto=PLANNING)
-        if count % BATCH or not chunks:
+        if count % size or not chunks:
             cut()
     if count == 0:
         raise UnreadableFile(_("The file has no record."))
-    return Plan(records=count, insurers=insurers, chunks=chunks)
+    return Plan(records=count, insurers=insurers, chunks=chunks, chunk_size=size)
+
+
+def chunk_size(run: ImportRun) -> int:
+    """The records per chunk: the run's own once its first chunk is written (a run resumed by a newer version
+    of the code keeps the cut its checkpoint counts in), BATCH before."""
+    return run.chunk_size if run.applied_chunks and run.chunk_size else BATCH
 
 
 def _apply(run: ImportRun, plan: Plan, progress: Progress, *, now: datetime.datetime) -> Outcome:
@@ -245,7 +253,7 @@ def _write_chunk(
 ) -> float:
     """One chunk and its checkpoint in one transaction; returns how long it held the transaction."""
     assert chunk.batch is not None
-    values: dict[str, Any] = {"applied_chunks": index + 1, "rejected": outcome.rejected}
+    values: dict[str, Any] = {"applied_chunks": index + 1, "rejected": outcome.rejected, "chunk_size": plan.chunk_size}
     values.update({name: getattr(outcome, name) for name in COUNTED})
     if new_errors:
         values["errors"] = outcome.errors

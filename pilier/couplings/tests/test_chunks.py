@@ -233,3 +233,37 @@ def test_a_run_being_written_whose_worker_died_twice_says_part_was_written(world
     with translation.override(world.admin.language):
         said = translation.gettext(jobs.WORKER_DIED_PARTLY)
     assert run.status == ImportStatus.FAILED and run.failure == said
+
+
+def test_a_run_resumed_by_code_with_another_chunk_size_keeps_its_own_cut(
+    world, media, policies, monkeypatch, queue, django_capture_on_commit_callbacks
+):
+    """A deploy while a worker died: the new code cuts files in chunks of 3, the run was cut in chunks of 2 and its
+    checkpoint counts those. Resumed, it keeps chunks of 2: no record is skipped, none is written twice."""
+    monkeypatch.setattr(importer, "BATCH", 2)
+    real = importer._write_chunk
+
+    def dies_at_chunk_2(run, index, *args, **kwargs):
+        if index == 2:
+            raise WorkerKilled
+        return real(run, index, *args, **kwargs)
+
+    monkeypatch.setattr(importer, "_write_chunk", dies_at_chunk_2)
+    run = new_run(world, a_file(world))
+    with pytest.raises(WorkerKilled):
+        jobs.run_import(run=run)
+    assert ImportRun.objects.get(pk=run.pk).chunk_size == 2
+
+    monkeypatch.setattr(importer, "_write_chunk", real)
+    monkeypatch.setattr(importer, "BATCH", 3)  # the new version of the code
+    ImportRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - datetime.timedelta(hours=1))
+    cache.delete(jobs.progress_key(run.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = jobs.recover(run=ImportRun.objects.get(pk=run.pk))
+    run = jobs.run_import(run=run)
+    assert (run.status, run.applied_chunks, run.chunk_size) == (ImportStatus.DONE, 4, 2), run.failure
+    assert counts(run) == EXPECTED
+    created = Policy.objects.filter(number__startswith="300-200")
+    assert created.count() == 3  # with chunks of 3 from checkpoint 2, record 5 (300-2000002) would be skipped
+    assert import_history("+") == Counter({p.pk: 1 for p in created})
+    assert import_history("~") == Counter({p.pk: 1 for p in policies})
