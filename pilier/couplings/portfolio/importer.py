@@ -139,7 +139,9 @@ def import_portfolio(run: ImportRun, stream: IO[bytes], progress: Progress) -> O
                 if replans > MAX_REPLANS:
                     raise _partly_applied(run, plan) from exc.__cause__
                 logger.warning("import run %s: a chunk conflicted with a change made since; planned again", run.pk)
-                run.refresh_from_db(fields=["applied_chunks", "chunk_size", "attempts", "status", *COUNTED, "rejected", "errors"])
+                run.refresh_from_db(
+                    fields=["applied_chunks", "chunk_size", "attempts", "status", *COUNTED, "rejected", "errors"]
+                )
                 # The file again from its start (the reader of the plan may have closed the stream).
                 stream = opened.enter_context(run.file.storage.open(run.file.name or "", "rb"))
 
