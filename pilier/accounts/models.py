@@ -174,7 +174,17 @@ class ApiToken(models.Model):
         if row is None:
             return None
         now = timezone.now()
-        # Write at most once a minute per token: the API should stay read-only on GET.
+        # Write at most once a minute per token: the API should stay read-only on GET. Bookkeeping only: when the
+        # database is busy (a long write elsewhere), it is left for the next call rather than failing this one
+        # before its user, and so its language, is known.
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-            cls.objects.filter(pk=row.pk).update(last_used_at=now)
+            from django.db import OperationalError
+
+            from pilier.lib.busy import is_busy
+
+            try:  # requests run in autocommit (no ATOMIC_REQUESTS): a refused update leaves nothing to roll back
+                cls.objects.filter(pk=row.pk).update(last_used_at=now)
+            except OperationalError as exc:
+                if not is_busy(exc):
+                    raise
         return row.user

@@ -274,3 +274,20 @@ def test_a_save_during_an_import_goes_through_between_its_chunks(world, settings
     assert took < 2.5, f"the save waited {took:.2f} s"
     client.refresh_from_db()
     assert client.phone == "0470 12 34 56"
+
+
+def test_a_token_call_while_the_database_is_busy_still_knows_its_user_and_language(world, monkeypatch):
+    """The token's "last used" bookkeeping is skipped when the database is busy, never fails the call: the user,
+    and so the language of a later 503, is known."""
+    from django.db import OperationalError
+
+    from pilier.accounts.models import ApiToken
+
+    token = world.token(world.alice)
+    ApiToken.objects.update(last_used_at=None)
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("django.db.models.query.QuerySet.update", locked)
+    assert ApiToken.user_for(token) == world.alice
