@@ -17,7 +17,7 @@ run and during the import, a broker's save p50 / p95 during the import, the impo
 cores. Targets (issue 12, on a 2-core machine): 0 errors, every write saved, page p95 < 1 s on SQLite and
 < 500 ms on PostgreSQL, a save during the import < 1 s p95.
 
-Options: --databases sqlite,postgresql, --brokers 50, --seconds 60, --think 0.5, --records 100000,
+Options: --databases sqlite,postgresql, --brokers 50, --seconds 60, --think 1.0, --records 100000,
 --clients 20000, --policies 40000, --web-workers N (per app server; default: 2 × cores + 1 split over the
 app servers), --threads 2, --import-after 5, --import-wait 600 (most seconds to wait for the import after the
 load), --keep. PostgreSQL: PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) to create and drop a
@@ -56,7 +56,7 @@ def parse_args():
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--brokers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--think", type=float, default=0.5, help="mean pause between two requests of a broker (s)")
+    parser.add_argument("--think", type=float, default=1.0, help="mean pause between two requests of a broker (s)")
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=20_000)
     parser.add_argument("--policies", type=int, default=40_000)

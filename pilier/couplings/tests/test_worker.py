@@ -186,3 +186,18 @@ def test_db_worker_beats_while_it_runs(settings, restored_after_the_worker):
     seen = WorkerHeartbeat.objects.get()
     assert seen.pid > 0 and timezone.now() - seen.last_seen < datetime.timedelta(minutes=1)
     assert worker.name() == ""  # stopped with the worker
+
+
+def test_the_worker_runs_at_a_lower_cpu_priority_than_the_app_servers(monkeypatch):
+    """WORKER_NICE (default 10): an import plans its records with the cores the brokers' requests leave."""
+    from pilier.couplings.management.commands import db_worker
+
+    steps = []
+    monkeypatch.setattr(db_worker.os, "nice", lambda step: steps.append(step) or step)
+    monkeypatch.delenv("WORKER_NICE", raising=False)
+    db_worker.lower_priority()
+    monkeypatch.setenv("WORKER_NICE", "0")
+    db_worker.lower_priority()
+    monkeypatch.setenv("WORKER_NICE", "3")
+    db_worker.lower_priority()
+    assert steps == [10, 0, 3]
