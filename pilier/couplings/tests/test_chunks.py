@@ -72,6 +72,20 @@ def counts(run):
 EXPECTED = {"records": 7, "created": 3, "updated": 2, "unchanged": 0, "unmatched": 2, "rejected": 0}
 
 
+def dies_at_chunk_2(monkeypatch):
+    """Chunks of 2 records; the worker is killed as it starts chunk 2. Returns the real chunk writer."""
+    monkeypatch.setattr(importer, "BATCH", 2)
+    real = importer._write_chunk
+
+    def killed(run, index, *args, **kwargs):
+        if index == 2:
+            raise WorkerKilled
+        return real(run, index, *args, **kwargs)
+
+    monkeypatch.setattr(importer, "_write_chunk", killed)
+    return real
+
+
 @pytest.fixture
 def policies(world):
     return [
@@ -100,15 +114,7 @@ def test_the_import_writes_in_chunks_with_its_checkpoint(world, media, policies,
 def test_a_run_whose_worker_died_after_chunk_k_is_resumed_and_applies_each_record_once(
     world, media, policies, monkeypatch, queue, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(importer, "BATCH", 2)
-    real = importer._write_chunk
-
-    def dies_at_chunk_2(run, index, *args, **kwargs):
-        if index == 2:
-            raise WorkerKilled
-        return real(run, index, *args, **kwargs)
-
-    monkeypatch.setattr(importer, "_write_chunk", dies_at_chunk_2)
+    real = dies_at_chunk_2(monkeypatch)
     run = new_run(world, a_file(world))
     with pytest.raises(WorkerKilled):
         jobs.run_import(run=run)
@@ -240,15 +246,7 @@ def test_a_run_resumed_by_code_with_another_chunk_size_keeps_its_own_cut(
 ):
     """A deploy while a worker died: the new code cuts files in chunks of 3, the run was cut in chunks of 2 and its
     checkpoint counts those. Resumed, it keeps chunks of 2: no record is skipped, none is written twice."""
-    monkeypatch.setattr(importer, "BATCH", 2)
-    real = importer._write_chunk
-
-    def dies_at_chunk_2(run, index, *args, **kwargs):
-        if index == 2:
-            raise WorkerKilled
-        return real(run, index, *args, **kwargs)
-
-    monkeypatch.setattr(importer, "_write_chunk", dies_at_chunk_2)
+    real = dies_at_chunk_2(monkeypatch)
     run = new_run(world, a_file(world))
     with pytest.raises(WorkerKilled):
         jobs.run_import(run=run)
