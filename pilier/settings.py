@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "pilier.couplings",
     "pilier.analysis",
     "pilier.backups",  # manage.py backup / restore (docs/backup.md)
+    "pilier.followup",  # PRO follow-up and its yearly dashboard
+    "pilier.accountants",  # the accountants' directory, the accountant on a file and their portal
+    "pilier.team",  # the log of staff management (who changed a role, deactivated an account, when)
+    "pilier.portal",  # the client portal, invitations, the Team section of a file
     "django_tasks",
     "django_tasks_db",
 ]
