@@ -95,6 +95,15 @@ class Policy(models.Model):
         validators=[validate_single_line],
     )
     notes = models.TextField(_("notes"), blank=True, validators=[validate_multi_line])
+    # Written by the MyPension import (pilier/couplings/mypension): the plan's identifier at DB2P (Sigedis),
+    # which matches the same plan year after year; and the pension institution's name as MyPension prints it
+    # when it is not one of our insurers (`insurer` is then OTHER).
+    db2p_id = models.CharField(
+        _("DB2P identifier"), max_length=40, blank=True, editable=False, validators=[validate_single_line]
+    )
+    institution = models.CharField(
+        _("pension institution"), max_length=200, blank=True, editable=False, validators=[validate_single_line]
+    )
     main_group = models.CharField(max_length=8, blank=True, editable=False)
     is_main = models.BooleanField(_("main policy"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -145,6 +154,8 @@ class Policy(models.Model):
     def insurer_name(self) -> str:
         from .insurers import insurer
 
+        if self.institution and self.insurer == "OTHER":
+            return self.institution  # an institution outside our list, kept by its name (MyPension)
         try:
             return insurer(self.insurer).name
         except KeyError:
