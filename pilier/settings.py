@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pilier.clients",
     "pilier.policies",
     "pilier.couplings",
+    "pilier.couplings.clients",  # label client_imports: the management-software client export
     "pilier.couplings.mypension",  # the MyPension PDF: draft, review, policies
     "pilier.analysis",
     "pilier.backups",  # manage.py backup / restore (docs/backup.md)
