@@ -1,12 +1,14 @@
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from pilier.accounts.access import request_actor
 from pilier.accounts.urls import auth_urlpatterns
+from pilier.portal.services import landing_url
 
 from .api import api
 
 urlpatterns = [
-    path("", lambda request: redirect("clients:list"), name="home"),
+    path("", lambda request: redirect(landing_url(request_actor(request))), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("pilier.accounts.urls")),
@@ -14,6 +16,8 @@ urlpatterns = [
     path("", include("pilier.policies.urls")),
     path("imports/", include("pilier.couplings.urls")),
     path("", include("pilier.analysis.urls")),
+    path("", include("pilier.followup.urls")),
+    path("", include("pilier.portal.urls")),
     path("api/v1/", api.urls),
 ]
 
