@@ -10,8 +10,9 @@ Every list of tenant-owned rows goes through a `*_visible_to(actor)`, every obje
   same 404 whether it does not exist, belongs to another office or is a restricted file;
 - the one bypass: `dangerously_*`, for the office admin's assignments view (restricted files included).
 
-The roles `client` and `accountant` arrive with the portal (later issues): their `Actor.files` lists the
-files they were given; the rules for them are already here so that those issues add a way in, not a rule.
+A client (pilier/portal: a `ClientAccess` of a user with no staff membership) is the actor `CLIENT` of their
+one file: `Actor.files` holds it. The role `accountant` arrives later: its `Actor.files` will list the files
+it was given; the rules for it are already here so that that issue adds a way in, not a rule.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from pilier.couplings.models import ImportRun, UnmatchedRecord
     from pilier.policies.models import Policy
 
-CLIENT = "client"  # the client of one file, through the portal (later issue): read-only
+CLIENT = "client"  # the client of one file, through the portal (pilier/portal): read-only
 ACCOUNTANT = "accountant"  # invited into a few files, across offices (later issue): gives incomes only
 
 
@@ -86,13 +87,31 @@ def staff_membership(user: User) -> Membership | None:
     return membership
 
 
+def client_file_of(user: User) -> uuid.UUID | None:
+    """The one file a client's login opens (pilier/portal: `ClientAccess`, not revoked), cached on the user
+    object; None for everyone else. Asked only for a user with no staff membership: a staff member's login
+    never opens a portal."""
+    if hasattr(user, "_client_file"):
+        cached: uuid.UUID | None = user._client_file
+        return cached
+    from pilier.portal.models import ClientAccess
+
+    file = ClientAccess.objects.filter(user=user, revoked_at__isnull=True).values_list("client_id", flat=True).first()
+    user._client_file = file  # type: ignore[attr-defined]
+    return file
+
+
 def actor_for(user: User | AnonymousUser | None) -> Actor:
-    """The actor of a logged-in user: today a staff member of one office (their first membership)."""
+    """The actor of a logged-in user: a staff member of one office (their first membership); else, with a
+    client access, the client of that one file (read-only, restricted or not); else nobody in particular."""
     if user is None or not user.is_authenticated:
         return NOBODY
     assert isinstance(user, User)
     membership = staff_membership(user)
     if membership is None:
+        file = client_file_of(user)
+        if file is not None:
+            return Actor(user=user, role=CLIENT, files=frozenset({file}))
         return Actor(user=user)
     return Actor(user=user, role=membership.role, office=membership.office, membership=membership)
 

@@ -2,6 +2,9 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .access import CLIENT
 
 
 def staff_required(view):
@@ -12,6 +15,8 @@ def staff_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if request.membership is None:
+            if getattr(request, "actor", None) is not None and request.actor.role == CLIENT:
+                raise Http404  # a client's login knows of no staff page (pilier/portal)
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -17,6 +17,14 @@ class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self):
+        """Staff on the list of files, a client on their own file (pilier/portal)."""
+        from pilier.portal.services import landing_url
+
+        from .access import actor_for
+
+        return landing_url(actor_for(self.request.user))
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """A new password set from the link mailed to the account lifts its lockout, as the locked page

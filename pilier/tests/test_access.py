@@ -20,6 +20,7 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
     "home",
+    "portal:invitation",  # a one-time link: pilier/portal/tests/test_invitations.py
 }
 POST_ONLY = {
     "clients:delete",
