@@ -127,7 +127,11 @@ def _broker_name(by: Any, client: Client) -> str:
 def letter_for(client: Client, *, by: Any) -> letters.Letter:
     """The office's letter in the client's language, filled in for this client and this broker ({link} kept)."""
     template = letters.template_for(client.office, client_language(client))
-    values = {"client_name": client.full_name, "broker_name": _broker_name(by, client), "office": client.office.name}
+    values = {
+        "client_name": f"{client.first_name} {client.last_name}".strip(),
+        "broker_name": _broker_name(by, client),
+        "office": client.office.name,
+    }
     return letters.Letter(
         subject=letters.fill(template.subject, **values).replace(letters.LINK_PLACEHOLDER, ""),
         body=letters.fill(template.body, **values),
@@ -178,7 +182,10 @@ def invite(
             to=[access.user.email],
             reply_to=_reply_to(by, client),
         )
-        transaction.on_commit(message.send)
+        try:
+            message.send()
+        except OSError:  # SMTP refused or unreachable: nothing is kept, the broker is told
+            raise ValidationError(_("The e-mail could not be sent. Try again later, or print the letter.")) from None
         record(client, EventKind.INVITATION_SENT, by=by, detail=access.user.email)
     else:
         record(client, EventKind.INVITATION_PRINTED, by=by, detail=access.user.email)
