@@ -166,7 +166,7 @@ def _clean(text: str | None) -> str:
     """The text as printed: unmapped glyphs as U+FFFD, UTF-8 read as cp1252 repaired, Unicode composed."""
     if not text:
         return ""
-    text = re.sub(r"\(cid:\d+\)", "\ufffd", text)
+    text = re.sub(r"\(cid:\s*\d+\)", "\ufffd", text)
     if re.search("[ÃÂâ]", text):
         with contextlib.suppress(UnicodeError):
             text = text.encode("cp1252").decode("utf-8")
@@ -690,8 +690,8 @@ def _contracts(walk: Walk, reference_date: dt.date) -> list[Contract]:
                 unused.remove(sheet)
             pairs.append((row, sheet))
         pairs.extend((None, s) for s in unused)
-        for number, (row, sheet) in enumerate(pairs, start=1):
-            contracts.append(_contract(walk, part, number, row, sheet, reference_date))
+        for number, (paired_row, paired_sheet) in enumerate(pairs, start=1):
+            contracts.append(_contract(walk, part, number, paired_row, paired_sheet, reference_date))
         _check_total(walk, part, rows)
         if not pairs:
             walk.warnings.append(Warning("part_empty", {"part": part}))

@@ -17,6 +17,7 @@ import html
 import random
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from stdnum.be import nn
 
@@ -52,7 +53,7 @@ def amount(value: Decimal, separator: str = ".", euro: str = "€") -> str:
     """`value` the Belgian way: 1.234.567,89 € (the separator of thousands as asked)."""
     sign = "-" if value < 0 else ""
     units, cents = f"{abs(value):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while len(units) > 3:
         groups.insert(0, units[-3:])
         units = units[:-3]
@@ -110,7 +111,7 @@ class FakeDossier:
         return f"{self.first_name} {self.last_name}".upper()
 
 
-WORDS = {
+WORDS: dict[str, dict[str, Any]] = {
     "fr": {
         "title": "Dossier « ma pension complémentaire » {year}",
         "identity": "Mes données",
