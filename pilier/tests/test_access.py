@@ -32,7 +32,13 @@ POST_ONLY = {
     "policies:delete",
     "couplings:unmatched_link",
     "couplings:unmatched_dismiss",
+    "portal:team_resend",
+    "portal:team_revoke",
+    "portal:language",
+    "portal:mandate",
 }
+# The client's own pages (pilier/portal): no staff member opens them (test_a_client_sees_their_portal_and_nothing_else).
+CLIENT_PAGES = {"portal:home", "portal:pdf", "portal:language", "portal:mandate"}
 ADMIN_ONLY = {"clients:assignments", "clients:reassign"}
 
 
@@ -140,7 +146,7 @@ def test_a_line_or_policy_of_another_file_answers_404(client, world, name, param
     assert call(client, name, reverse(name, kwargs=kwargs)).status_code == 404
 
 
-@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if p[0] not in POST_ONLY])
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if p[0] not in POST_ONLY | CLIENT_PAGES])
 def test_the_allowed_user_gets_the_page(client, world, name, params):
     url = url_for(name, params, world.restricted, world)
     client.force_login(world.admin if name in ADMIN_ONLY else world.alice)
@@ -493,3 +499,50 @@ def test_linking_a_record_to_a_file_one_may_not_see_answers_404_and_links_nothin
     assert client.post(url, {"client": str(managed.pk)}).status_code == 302  # the control: Bob's own file
     record.refresh_from_db()
     assert record.linked_client == managed
+
+
+# As a client of one file (pilier/portal) ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client_login(world):
+    """A client's login to `world.client`, and one to the restricted file: their portal and nothing else."""
+    from pilier.accounts.models import User
+    from pilier.portal.models import ClientAccess
+
+    def make(file, email):
+        user = User.objects.create_user(email, password="a-long-and-new-passphrase")
+        ClientAccess.objects.create(user=user, client=file)
+        return user
+
+    return make(world.client, "marc@example.be"), make(world.restricted, "anne@example.be")
+
+
+@pytest.mark.parametrize(("name", "params"), [p for p in PAGES if p[0] not in CLIENT_PAGES])
+def test_a_client_gets_404_from_every_other_page_their_own_file_included(client, world, client_login, name, params):
+    for user, own, other in (
+        (client_login[0], world.client, world.restricted),
+        (client_login[1], world.restricted, world.client),
+    ):
+        client.force_login(user)
+        for target in (own, other, world.other_client):
+            assert call(client, name, url_for(name, params, target, world)).status_code == 404, (user, target)
+
+
+@pytest.mark.parametrize("name", sorted(CLIENT_PAGES))
+def test_a_client_sees_their_portal_and_nothing_else(client, world, client_login, name):
+    client.force_login(client_login[1])  # the restricted file: its client sees it all the same
+    response = call(client, name, reverse(name))
+    assert response.status_code in ((302, 404) if name in POST_ONLY else (200,))
+    for staff_member in (world.alice, world.admin):
+        client.force_login(staff_member)
+        assert call(client, name, reverse(name)).status_code == 404
+
+
+@pytest.mark.parametrize(("method", "path"), API_ROUTES)
+def test_the_api_answers_401_to_a_client_session_or_token(client, world, client_login, method, path):
+    client.force_login(client_login[0])
+    url = api_url(path, world.client, world)
+    assert getattr(client, method)(url, content_type="application/json").status_code == 401
+    headers = api_headers(world.token(client_login[0]))
+    assert getattr(client, method)(url, content_type="application/json", **headers).status_code == 401

@@ -62,6 +62,17 @@ READS = {  # take no POST (answered as a GET): nothing may change
     "analysis:room",
 }
 OWN_ACCOUNT = {"accounts:profile", "accounts:token_create", "accounts:token_revoke"}  # the user's own, no file
+# The Team section and the client's portal: walked in pilier/portal/tests/test_read_only.py.
+PORTAL = {
+    "portal:team_invite",
+    "portal:team_resend",
+    "portal:team_revoke",
+    "portal:overview_pdf",
+    "portal:home",
+    "portal:pdf",
+    "portal:language",
+    "portal:mandate",
+}
 INCOMES = {"clients:income", ("put", "/api/v1/clients/{client_id}/incomes/{year}")}  # what an accountant writes
 
 API_OFFICE_WRITES = {("post", "/api/v1/clients"), ("post", "/api/v1/portfolio-imports")}
@@ -73,7 +84,7 @@ KINDS = ["client", "accountant", "read-only staff"]
 
 def test_every_page_is_sorted_by_what_it_does_with_a_post():
     names = [name for name, _params in PAGES]
-    sorted_out = [FILE_WRITES, OFFICE_WRITES, READS, OWN_ACCOUNT]
+    sorted_out = [FILE_WRITES, OFFICE_WRITES, READS, OWN_ACCOUNT, PORTAL]
     assert sorted(names) == sorted(name for group in sorted_out for name in group)
 
 
