@@ -18,6 +18,7 @@ from pilier.lib.api_errors import document_errors, install_error_handlers
 from pilier.lib.api_parser import JsonParser
 from pilier.policies.api import insurers_router
 from pilier.policies.api import router as policies_router
+from pilier.portal.api import router as portal_router
 
 
 class BearerToken(HttpBearer):
@@ -62,3 +63,4 @@ api.add_router("/", policies_router)
 api.add_router("/insurers", insurers_router)
 api.add_router("/portfolio-imports", imports_router)
 api.add_router("/", analysis_router)
+api.add_router("/", portal_router)
