@@ -96,9 +96,10 @@ format: $(STAMP)
 
 ## bench: 10,000 clients, median times of the main pages and the API; a 100,000-record import;
 ## the analysis of one file, its PDF, and the office view over 10,000 files; 50 brokers for 60 s against
-## the production server during a 100,000-record import, on SQLite and on PostgreSQL (bench/load_bench.py)
+## the production server during a 100,000-record import, on SQLite and on PostgreSQL (bench/load_bench.py);
+## a MyPension PDF of 11 pages parsed (bench/mypension_bench.py)
 bench: $(STAMP) pango
-	$(PY) bench/run.py && $(PY) bench/import_bench.py && $(PY) bench/analysis_bench.py && $(PY) bench/load_bench.py
+	$(PY) bench/run.py && $(PY) bench/import_bench.py && $(PY) bench/analysis_bench.py && $(PY) bench/mypension_bench.py && $(PY) bench/load_bench.py
 
 ## messages: refresh the translation catalogues (needs GNU gettext) and compile them
 messages: $(STAMP)
