@@ -180,8 +180,13 @@ API_ROUTES = [
     ("put", "/api/v1/clients/{client_id}/incomes/{year}"),
     ("post", "/api/v1/portfolio-imports"),
     ("get", "/api/v1/portfolio-imports/{import_id}"),
+    ("get", "/api/v1/clients/{client_id}/access"),
+    ("post", "/api/v1/clients/{client_id}/access"),
+    ("delete", "/api/v1/clients/{client_id}/access"),
+    ("get", "/api/v1/letter-templates/client-access/{lang}"),  # the office's, not a file's
+    ("put", "/api/v1/letter-templates/client-access/{lang}"),
 ]
-FILE_ROUTES = [r for r in API_ROUTES if "{" in r[1]]
+FILE_ROUTES = [r for r in API_ROUTES if "{" in r[1] and "{lang}" not in r[1]]
 # Valid bodies, so that a 404 is not hidden behind a 422.
 BODIES = {
     ("post", "/api/v1/clients/{client_id}/career-lines"): {"from_year": 2010, "status": "employee"},
@@ -197,8 +202,10 @@ BODIES = {
 def api_url(path, target, world):
     """`path` for the file `target` (its career line, its policy) or for ids that exist nowhere."""
     if target == MISSING:
-        return path.format(client_id=MISSING, line_id=MISSING, policy_id=MISSING, import_id=MISSING, year=2025)
-    ids = {"client_id": target.pk, "year": 2025}
+        return path.format(
+            client_id=MISSING, line_id=MISSING, policy_id=MISSING, import_id=MISSING, year=2025, lang="fr"
+        )
+    ids = {"client_id": target.pk, "year": 2025, "lang": "fr"}
     if "{import_id}" in path:
         ids["import_id"] = world.import_of(target.office).pk
     if "{line_id}" in path:
