@@ -10,6 +10,7 @@ urlpatterns = [
     path("clients/<uuid:client_id>/access/resend/", views.team_resend_view, name="team_resend"),
     path("clients/<uuid:client_id>/access/revoke/", views.team_revoke_view, name="team_revoke"),
     path("clients/<uuid:client_id>/overview.pdf", views.overview_pdf_view, name="overview_pdf"),
+    path("office/letters/client-access/<str:lang>/", views.letter_template_view, name="letter_template"),
     # The client's portal
     path("portal/", views.portal_home_view, name="home"),
     path("portal/file.pdf", views.portal_pdf_view, name="pdf"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pilier.accounts.access import CLIENT, client_for_user, request_actor
-from pilier.accounts.decorators import staff_required
+from pilier.accounts.decorators import office_admin_required, staff_required
 from pilier.accounts.models import User
 from pilier.lib.text import printable
 from pilier.lib.validation import add_errors
@@ -212,3 +212,33 @@ def portal_mandate_view(request: HttpRequest, client) -> HttpResponse:
     )
     messages.success(request, _("Your broker has your message and will contact you."))
     return redirect("portal:home")
+
+
+class LetterTemplateForm(forms.Form):
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
+    body = forms.CharField(label=gettext_lazy("Letter"), max_length=10000, widget=forms.Textarea(attrs={"rows": 22}))
+
+
+@office_admin_required
+def letter_template_view(request: HttpRequest, lang: str) -> HttpResponse:
+    """The office's client-access letter in one language (fr, nl, en): its own text, or ours until changed."""
+    from . import letters
+
+    if lang not in letters.LANGUAGES:
+        raise Http404
+    office = request_actor(request).office
+    assert office is not None
+    current = letters.template_for(office, lang)
+    form = LetterTemplateForm(request.POST or None, initial={"subject": current.subject, "body": current.body})
+    if request.method == "POST":
+        if request.POST.get("action") == "reset":
+            letters.reset_template(office=office, language=lang)
+            messages.success(request, _("The default text is back."))
+            return redirect("portal:letter_template", lang)
+        if form.is_valid():
+            user = request.user if isinstance(request.user, User) else None
+            letters.save_template(office=office, language=lang, by=user, **form.cleaned_data)
+            messages.success(request, _("Letter saved."))
+            return redirect("portal:letter_template", lang)
+    context = {"form": form, "lang": lang, "languages": letters.LANGUAGES, "custom": current.custom}
+    return render(request, "portal/letter_template.html", context, status=400 if form.errors else 200)

@@ -72,6 +72,7 @@ PORTAL = {
     "portal:pdf",
     "portal:language",
     "portal:mandate",
+    "portal:letter_template",
 }
 INCOMES = {"clients:income", ("put", "/api/v1/clients/{client_id}/incomes/{year}")}  # what an accountant writes
 

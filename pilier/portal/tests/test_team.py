@@ -162,3 +162,21 @@ def test_a_staff_login_never_opens_a_portal(client, world):
     client.force_login(world.alice)
     for name in ("portal:home", "portal:pdf"):
         assert client.get(reverse(name)).status_code == 404
+
+
+def test_an_office_admin_edits_the_letter_and_it_is_used(client, world, portal_client):
+    url = reverse("portal:letter_template", args=["nl"])
+    client.force_login(world.alice)
+    assert client.get(url).status_code == 403
+    client.force_login(world.admin)
+    assert client.get(url).status_code == 200
+    assert (
+        client.post(url, {"subject": "Toegang", "body": "Dag {client_name}, van {office}: {link}"}).status_code == 302
+    )
+    client.force_login(world.alice)
+    body = client.get(reverse("portal:team_invite", args=[portal_client.pk])).context["form"].initial["body"]
+    assert body == "Dag Marc Dubois, van Courtage Alpha: {link}"
+    client.force_login(world.admin)
+    client.post(url, {"action": "reset"})
+    assert client.get(url).context["custom"] is False
+    assert client.get(reverse("portal:letter_template", args=["de"])).status_code == 404
