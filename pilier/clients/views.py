@@ -153,6 +153,9 @@ def _place_on_timeline(lines, summary, current_year: int) -> None:
 def client_history_view(request, client_id):
     client = client_for_user(request.actor, client_id)
     entries, _more = history_entries(client, limit=1000)
+    from pilier.portal.history import access_entries, merged  # the portal's views and access changes
+
+    entries = merged(entries, access_entries(client, limit=1000)[0], limit=1000)
     return render(request, "clients/history.html", {"client": client, "history": entries})
 
 
