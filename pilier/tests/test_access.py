@@ -32,6 +32,9 @@ POST_ONLY = {
     "policies:delete",
     "couplings:unmatched_link",
     "couplings:unmatched_dismiss",
+    "followup:activate",
+    "followup:status",
+    "followup:bulk_status",
     "portal:team_resend",
     "portal:team_revoke",
     "portal:language",
@@ -380,11 +383,19 @@ def test_the_unmatched_records_of_a_file_restricted_to_its_file_manager_are_thei
 # Lists, per office ---------------------------------------------------------------------------------
 
 # The pages that list an office's rows; every page without a parameter that is not a form is one of them.
-LIST_PAGES = ["analysis:room", "clients:assignments", "clients:list", "couplings:imports", "couplings:unmatched"]
+LIST_PAGES = [
+    "analysis:room",
+    "clients:assignments",
+    "clients:list",
+    "couplings:imports",
+    "couplings:unmatched",
+    "followup:dashboard",
+    "followup:files",
+]
 
 
 def test_the_list_pages_are_all_walked():
-    forms = {"clients:new", "accounts:profile", "accounts:token_create"}
+    forms = {"clients:new", "accounts:profile", "accounts:token_create", "followup:bulk_status"}
     assert sorted(name for name, params in PAGES if not params and name not in forms | CLIENT_PAGES) == LIST_PAGES
 
 
@@ -393,12 +404,14 @@ def both_offices(world):
     """For each office: a self-employed file (the office view lists it), an import, an unmatched record (open)
     and one linked to its file; `rows[office]` are the ids that must appear in its lists only."""
     from pilier.couplings.models import UnmatchedRecord
+    from pilier.followup.services import pro_follow_up_set
 
     rows = {}
     for office, file in ((world.office, world.client), (world.other_office, world.other_client)):
         file.social_status = "self_employed"
         file.save()
         CareerLineFactory(client=file, from_year=2004, status="self_employed")
+        pro_follow_up_set(client=file, active=True)
         record = world.unmatched_of(office)
         linked = UnmatchedRecord.objects.create(
             office=office,
@@ -429,6 +442,8 @@ SHOWN = {
     "clients:list": [("file", {}), ("file", {"q": "a"})],
     "couplings:imports": [("import", {})],
     "couplings:unmatched": [("record", {}), ("linked", {"status": "linked"})],
+    "followup:dashboard": [],  # counts only: pilier/followup/tests count per office
+    "followup:files": [("file", {"flow": "prospection"})],
 }
 
 
