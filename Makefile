@@ -99,7 +99,7 @@ format: $(STAMP)
 ## the production server during a 100,000-record import, on SQLite and on PostgreSQL (bench/load_bench.py);
 ## a MyPension PDF of 11 pages parsed (bench/mypension_bench.py)
 bench: $(STAMP) pango
-	$(PY) bench/run.py && $(PY) bench/import_bench.py && $(PY) bench/analysis_bench.py && $(PY) bench/mypension_bench.py && $(PY) bench/load_bench.py
+	$(PY) bench/run.py && $(PY) bench/import_bench.py && $(PY) bench/analysis_bench.py && $(PY) bench/mypension_bench.py && $(PY) bench/followup_bench.py && $(PY) bench/load_bench.py
 
 ## messages: refresh the translation catalogues (needs GNU gettext) and compile them
 messages: $(STAMP)
