@@ -223,3 +223,18 @@ def test_a_policy_saved_marks_the_row_stale(world, make_pro):
     assert not FollowUpYear.objects.get(client=file).stale
     PolicyFactory(client=file)
     assert FollowUpYear.objects.get(client=file).stale
+
+
+def test_the_api_activates_reads_and_counts(api, world, pro, make_pro):
+    url = f"/api/v1/clients/{pro.pk}/pro-follow-up"
+    assert api.put(url, {"active": True}).json() == {"active": True}
+    assert api.get(url).json() == {"active": True}
+    assert api.put(f"/api/v1/clients/{world.client.pk}/pro-follow-up", {"active": True}).status_code == 422
+    counts = api.get("/api/v1/pro-follow-up", year=YEAR).json()
+    assert counts["prospection"] == {"to_handle": 1, "waiting_for_client": 0, "done": 0}
+    response = api.put(f"{url}/{YEAR}", {"flow": "prospection", "status": "waiting_for_client"})
+    assert response.status_code == 200 and response.json()["status_set_by"] == world.alice.email
+    assert api.put(f"{url}/{YEAR}", {"flow": "optimisation", "status": "done"}).status_code == 422
+    files = api.get("/api/v1/pro-follow-up/files", year=YEAR, flow="prospection", status="waiting_for_client").json()
+    assert [f["client"] for f in files] == [str(pro.pk)] and files[0]["case"] == "no_plci"
+    assert api.get("/api/v1/pro-follow-up", year=1990).status_code == 422
