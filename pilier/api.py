@@ -14,6 +14,7 @@ from pilier.accounts.models import ApiToken
 from pilier.analysis.api import router as analysis_router
 from pilier.clients.api import router as clients_router
 from pilier.couplings.api import router as imports_router
+from pilier.followup.api import router as followup_router
 from pilier.lib.api_errors import document_errors, install_error_handlers
 from pilier.lib.api_parser import JsonParser
 from pilier.policies.api import insurers_router
@@ -63,4 +64,5 @@ api.add_router("/", policies_router)
 api.add_router("/insurers", insurers_router)
 api.add_router("/portfolio-imports", imports_router)
 api.add_router("/", analysis_router)
+api.add_router("/", followup_router)
 api.add_router("/", portal_router)
