@@ -185,6 +185,11 @@ API_ROUTES = [
     ("put", "/api/v1/clients/{client_id}/incomes/{year}"),
     ("post", "/api/v1/portfolio-imports"),
     ("get", "/api/v1/portfolio-imports/{import_id}"),
+    ("get", "/api/v1/clients/{client_id}/pro-follow-up"),
+    ("put", "/api/v1/clients/{client_id}/pro-follow-up"),
+    ("put", "/api/v1/clients/{client_id}/pro-follow-up/{year}"),
+    ("get", "/api/v1/pro-follow-up"),
+    ("get", "/api/v1/pro-follow-up/files"),
     ("get", "/api/v1/clients/{client_id}/access"),
     ("post", "/api/v1/clients/{client_id}/access"),
     ("delete", "/api/v1/clients/{client_id}/access"),
@@ -194,6 +199,8 @@ API_ROUTES = [
 FILE_ROUTES = [r for r in API_ROUTES if "{" in r[1] and "{lang}" not in r[1]]
 # Valid bodies, so that a 404 is not hidden behind a 422.
 BODIES = {
+    ("put", "/api/v1/clients/{client_id}/pro-follow-up"): {"active": False},
+    ("put", "/api/v1/clients/{client_id}/pro-follow-up/{year}"): {"status": "done"},
     ("post", "/api/v1/clients/{client_id}/career-lines"): {"from_year": 2010, "status": "employee"},
     ("post", "/api/v1/clients/{client_id}/policies"): {
         "section": "pension",
