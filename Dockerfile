@@ -8,7 +8,7 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DEBUG=false \
     PILIER_VAR_DIR=/var/lib/pilier \
-    STATIC_ROOT=/opt/pilier/static \
+    STATIC_ROOT=/opt/pilier-static \
     WEB_BIND=0.0.0.0:8000
 
 # WeasyPrint (the PDF export) draws text with pango (as `make pango` installs it); fonts for the PDFs;
@@ -30,7 +30,7 @@ COPY . .
 # settings.py sets umask 077, hence the chmod for the user that serves them.
 RUN SECRET_KEY=collectstatic-only PILIER_VAR_DIR=/tmp/build-var python manage.py collectstatic --noinput -v0 \
  && rm -rf /tmp/build-var \
- && chmod -R a+rX /opt/pilier/static
+ && chmod -R a+rX /opt/pilier-static
 
 USER pilier
 VOLUME ["/var/lib/pilier"]
