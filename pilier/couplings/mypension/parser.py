@@ -424,6 +424,7 @@ def _header(walk: Walk, cells: list[str]) -> dict[int, str] | None:
 
 
 def _table(walk: Walk, part: str, table: Table) -> None:
+    first_row = True  # only the first row of a table (on a new page) can be the rest of a row cut by the break
     for cells in table.rows:
         header = _header(walk, cells)
         if header:
@@ -441,11 +442,15 @@ def _table(walk: Walk, part: str, table: Table) -> None:
             continue  # a table that is not a plans table (e.g. a layout box)
         values = {name: cells[index] or "" for index, name in columns.items()}
         row = _row(walk, part, values)
-        if row is not None:
-            if _is_continuation(row) and walk.rows and walk.rows[-1].part == part:
-                walk.rows[-1] = _merged(walk, part, walk.rows[-1], values)
-            else:
-                walk.rows.append(row)
+        if row is None:
+            continue
+        previous = walk.rows[-1] if walk.rows else None
+        cut = previous is not None and (_is_continuation(previous) or _is_continuation(row))
+        if first_row and previous is not None and previous.part == part and cut:
+            walk.rows[-1] = _merged(walk, part, previous, values)
+        else:
+            walk.rows.append(row)
+        first_row = False
 
 
 def _is_continuation(row: Row) -> bool:

@@ -233,3 +233,34 @@ def test_a_title_alone_is_not_enough():
     with pytest.raises(NotMyPension) as refused:
         parse(data)
     assert refused.value.code == "not_mypension"
+
+
+def test_a_row_cut_by_a_page_break_is_joined_to_its_first_half():
+    from pilier.couplings.mypension.parser import Line, Table, _walk, languages
+
+    header = [
+        "Organisateur",
+        "Organisme de pension",
+        "Plan de pension",
+        "Statut d'affiliation au 01/01/2026",
+        "Réserve de pension le 01/01/2026",
+        "Evènement après 01/01/2026",
+    ]
+    first_half = [
+        "ACME SA\n0404.483.367",
+        "AXA Belgium\n0404.483.367",
+        "Assurance de groupe\n010.113.849.770",
+        "",
+        "",
+        "",
+    ]
+    second_half = ["", "", "2011-0000-0000-0000-0000-0001", "Affilié non actif", "1.000,00 €", "Sortie le 31/08/2014"]
+    items = [
+        Line("2.1 Plans de pension comme travailleur salarié au 01/01/2026", 1),
+        Table([header, first_half], 1),
+        Table([second_half], 2),
+    ]
+    walk = _walk(languages()["fr"], items)
+    [row] = walk.rows
+    assert row.db2p_id == "2011-0000-0000-0000-0000-0001" and row.reference == "010.113.849.770"
+    assert row.status == "not_active" and row.reserves == Decimal("1000.00") and row.organiser == "ACME SA"
