@@ -17,7 +17,6 @@ urlpatterns = [
     path("imports/", include("pilier.couplings.urls")),
     path("", include("pilier.analysis.urls")),
     path("", include("pilier.followup.urls")),
-    path("", include("pilier.followup.urls")),
     path("", include("pilier.portal.urls")),
     path("api/v1/", api.urls),
 ]
