@@ -11,13 +11,13 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from pilier.accounts.models import ApiToken
-from pilier.tests.test_access import ADMIN_ONLY, PAGES, POST_ONLY, url_for
+from pilier.tests.test_access import ADMIN_ONLY, CLIENT_PAGES, PAGES, POST_ONLY, url_for
 
 pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(django_settings.BASE_DIR) / "templates"
 # Drawn by WeasyPrint on the server, never shown by a browser: no CSP applies, it keeps its <style>.
-PDF_TEMPLATES = {"analysis/client_pdf.html"}
+PDF_TEMPLATES = {"analysis/client_pdf.html", "portal/letter_pdf.html", "portal/overview_pdf.html"}
 PUBLIC_PAGES = [
     ("login", {}),
     ("password_reset", {}),
@@ -77,7 +77,27 @@ def debug(request, settings):
 def call(client, name, url, world):
     if name not in POST_ONLY:
         return client.get(url)
-    return client.post(url, {"client": world.client.pk} if name == "couplings:unmatched_link" else {})
+    data = {"client": world.client.pk} if name == "couplings:unmatched_link" else {}
+    if name == "followup:bulk_status":
+        data = {"flow": "optimisation", "status": "done"}
+    if name == "portal:mandate":  # the client asks their broker to take over a policy held elsewhere
+        from pilier.tests.factories import PolicyFactory
+
+        data = {"policy": PolicyFactory(client=world.client, managed=False, mandate=False).pk}
+    return client.post(url, data)
+
+
+def _who(name, world):
+    """The user who opens the page: the client of world.client for their portal (pilier/portal), staff otherwise."""
+    if name in CLIENT_PAGES or name == "portal:team_resend":
+        from pilier.accounts.models import User
+        from pilier.portal.models import ClientAccess
+
+        user = User.objects.create_user("marc@example.be", password="a-long-and-new-passphrase")
+        ClientAccess.objects.create(user=user, client=world.client)
+        if name in CLIENT_PAGES:
+            return user
+    return world.admin if name in ADMIN_ONLY else world.alice
 
 
 def page_url(name, params, world, user):
@@ -88,9 +108,10 @@ def page_url(name, params, world, user):
 
 @pytest.mark.parametrize(("name", "params"), PAGES)
 def test_every_page_answers_with_both_policies_and_nothing_inline(client, world, debug, name, params):
-    user = world.admin if name in ADMIN_ONLY else world.alice
+    user = _who(name, world)
     client.force_login(user)
-    response = call(client, name, page_url(name, params, world, user), world)
+    url = reverse(name) if name in CLIENT_PAGES else page_url(name, params, world, user)
+    response = call(client, name, url, world)
     assert response.status_code in (200, 302), response.status_code
     assert_both_headers(response)
     if response["Content-Type"].startswith("text/html"):
