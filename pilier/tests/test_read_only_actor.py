@@ -42,12 +42,15 @@ FILE_WRITES = {  # change a file the actor sees: 403
     "policies:edit",
     "policies:main",
     "policies:delete",
+    "followup:activate",
+    "followup:status",
 }
 OFFICE_WRITES = {  # change what belongs to the office (a new file, an import, an unmatched record)
     "clients:new",
     "couplings:imports",
     "couplings:unmatched_link",
     "couplings:unmatched_dismiss",
+    "followup:bulk_status",
 }
 READS = {  # take no POST (answered as a GET): nothing may change
     "clients:list",
@@ -60,6 +63,8 @@ READS = {  # take no POST (answered as a GET): nothing may change
     "analysis:client",
     "analysis:pdf",
     "analysis:room",
+    "followup:dashboard",
+    "followup:files",
 }
 OWN_ACCOUNT = {"accounts:profile", "accounts:token_create", "accounts:token_revoke"}  # the user's own, no file
 # The Team section and the client's portal: walked in pilier/portal/tests/test_read_only.py.
@@ -82,6 +87,7 @@ API_WRITES = [route for route in API_ROUTES if route[0] != "get" and "access" no
 PAGE_WRITES = sorted(FILE_WRITES | OFFICE_WRITES)
 
 KINDS = ["client", "accountant", "read-only staff"]
+FOLLOW_UP_YEAR = 2025  # the year the routes below write (send_api's year)
 
 
 def test_every_page_is_sorted_by_what_it_does_with_a_post():
@@ -92,7 +98,7 @@ def test_every_page_is_sorted_by_what_it_does_with_a_post():
 
 def test_every_api_operation_that_writes_is_walked():
     assert {method for method, _path in API_WRITES} == {"post", "put", "patch", "delete"}
-    assert len(API_WRITES) == 11
+    assert len(API_WRITES) == 13
 
 
 def expected(kind, route):
@@ -138,7 +144,7 @@ def database():
     """Every row of the project's own tables (files, their history, imports, accounts)."""
     state = {}
     for model in apps.get_models():
-        if model._meta.app_label not in ("accounts", "clients", "policies", "couplings"):
+        if model._meta.app_label not in ("accounts", "clients", "policies", "couplings", "followup"):
             continue
         label = model._meta.label
         fields = [f.attname for f in model._meta.concrete_fields if f.attname not in EXCLUDED_FIELDS.get(label, ())]
@@ -174,6 +180,15 @@ def page_data(name, world):
         return {"file": SimpleUploadedFile("nn.csv", csv_bytes([row(mandate="no")]))}
     if name == "couplings:unmatched_link":
         return {"client": str(client.pk)}
+    if name == "followup:activate":
+        return {"active": "0"}  # on since prepared(): switched off
+    if name == "followup:status":
+        return {"status": "done"}
+    if name == "followup:bulk_status":
+        from pilier.followup.models import FollowUpYear
+
+        year_row = FollowUpYear.objects.get(client=client, year=FOLLOW_UP_YEAR)
+        return {"flow": year_row.flow, "status": "done", "year": str(FOLLOW_UP_YEAR), "rows": [str(year_row.pk)]}
     return {}
 
 
@@ -191,6 +206,8 @@ API_BODIES = {
     ("patch", "/api/v1/policies/{policy_id}"): {"annual_premium": "1600.00"},
     ("put", "/api/v1/clients/{client_id}/incomes/{year}"): {"net_taxable_professional_income": "40000.00"},
     ("post", "/api/v1/portfolio-imports"): [dict(row(mandate="no"), annual_premium="100.00")],
+    ("put", "/api/v1/clients/{client_id}/pro-follow-up"): {"active": False},
+    ("put", "/api/v1/clients/{client_id}/pro-follow-up/{year}"): {"status": "done"},
 }
 
 
@@ -223,6 +240,13 @@ def prepared(world):
     world.client.policies.update(is_main=False)
     world.import_of(world.office)
     world.unmatched_of(world.office)
+    # PRO follow-up on (pilier/followup): the file of a self-employed client, its rows of this year made.
+    from pilier.followup.services import follow_up_prepare, pro_follow_up_set
+
+    type(world.client).objects.filter(pk=world.client.pk).update(social_status="self_employed")
+    world.client.refresh_from_db()
+    pro_follow_up_set(client=world.client, active=True)
+    follow_up_prepare(office=world.office, year=FOLLOW_UP_YEAR)
 
 
 @pytest.mark.parametrize("name", PAGE_WRITES)
