@@ -3,11 +3,14 @@ The same access helpers and services as the pages: another office's file or a re
 a refused change 422 with its reason."""
 
 import uuid
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from pydantic import Strict
 
 from pilier.accounts.access import client_for_user, office_for_user, request_actor
+from pilier.analysis.api import RulesYear
 from pilier.lib.api_errors import FieldErrors, Input
 
 from . import selectors, services
@@ -17,7 +20,7 @@ router = Router(tags=["PRO follow-up"])
 
 
 class ActiveIn(Input):
-    active: bool
+    active: Annotated[bool, Strict()]  # true or false, not 0 / "yes"
 
 
 class ActiveOut(Schema):
@@ -97,7 +100,7 @@ def put_follow_up(request: HttpRequest, client_id: uuid.UUID, payload: ActiveIn)
 
 
 @router.put("/clients/{client_id}/pro-follow-up/{year}", response=YearOut, summary="A file's status in its flow")
-def put_status(request: HttpRequest, client_id: uuid.UUID, year: int, payload: StatusIn) -> dict[str, object]:
+def put_status(request: HttpRequest, client_id: uuid.UUID, year: RulesYear, payload: StatusIn) -> dict[str, object]:
     actor = request_actor(request)
     client = client_for_user(actor, client_id, write=True)
     row = services.follow_up_set_status(client=client, year=year, flow=payload.flow, status=payload.status, by=actor)
@@ -105,7 +108,7 @@ def put_status(request: HttpRequest, client_id: uuid.UUID, year: int, payload: S
 
 
 @router.get("/pro-follow-up", response=DashboardOut, summary="The year's counts per flow and status")
-def get_dashboard(request: HttpRequest, year: int | None = None) -> dict[str, object]:
+def get_dashboard(request: HttpRequest, year: RulesYear | None = None) -> dict[str, object]:
     actor = request_actor(request)
     office = office_for_user(actor)
     year = _year(year)
@@ -114,9 +117,9 @@ def get_dashboard(request: HttpRequest, year: int | None = None) -> dict[str, ob
 
 
 class FilesQuery(Schema):
-    year: int | None = None
-    flow: str = Flow.OPTIMISATION
-    status: str | None = None
+    year: RulesYear | None = None
+    flow: Flow = Flow.OPTIMISATION
+    status: Status | None = None
 
 
 @router.get("/pro-follow-up/files", response=list[YearOut], summary="The files of a flow (and status)")

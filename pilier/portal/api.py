@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from ninja import Body, Router, Schema, Status
 
 from pilier.accounts.access import client_for_user, office_for_user, request_actor
-from pilier.lib.api_errors import Input
+from pilier.lib.api_errors import ErrorOut, Input
 from pilier.lib.text import Line
 
 from . import letters, services
@@ -87,7 +87,11 @@ def get_letter(request: HttpRequest, lang: str):
     return LetterOut(language=lang, subject=letter.subject, body=letter.body, custom=letter.custom)
 
 
-@router.put("/letter-templates/client-access/{lang}", response=LetterOut, summary="Change it (office admins)")
+@router.put(
+    "/letter-templates/client-access/{lang}",
+    response={200: LetterOut, 403: ErrorOut},
+    summary="Change it (office admins; 403 for other staff)",
+)
 def put_letter(request: HttpRequest, lang: str, payload: LetterIn):
     actor = request_actor(request)
     office = office_for_user(actor, write=True)

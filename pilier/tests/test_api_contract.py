@@ -64,6 +64,14 @@ RULES_BEYOND_THE_SCHEMA = {
     "PATCH /api/v1/clients/{client_id}/career-lines/{line_id}",
     "POST /api/v1/clients/{client_id}/policies",
     "PATCH /api/v1/policies/{policy_id}",
+    # PRO follow-up only for a self-employed person, a company director or an assisting spouse; a status only
+    # in the file's own flow, once follow-up is on (pilier/followup/rules.py)
+    "PUT /api/v1/clients/{client_id}/pro-follow-up",
+    "PUT /api/v1/clients/{client_id}/pro-follow-up/{year}",
+    # the client's address: not a staff member's, not one that opens another file (pilier/portal/services.py)
+    "POST /api/v1/clients/{client_id}/access",
+    # a letter needs a subject and a text (an empty one is refused with its reason)
+    "PUT /api/v1/letter-templates/client-access/{lang}",
 }
 
 

@@ -21,6 +21,8 @@ from pilier.analysis.rulebook import available_years
 from pilier.api import api
 from pilier.clients.models import CareerStatus, ClientLanguage, Gender, SocialStatus
 from pilier.couplings.models import ImportKind, ImportStatus
+from pilier.followup.models import Flow
+from pilier.followup.models import Status as FollowUpStatus
 from pilier.policies.catalogue import TYPES, Section
 from pilier.policies.insurers import insurers
 from pilier.policies.models import PaymentFrequency, PolicyStatus
@@ -152,6 +154,14 @@ def test_every_code_list_is_the_models_choices(document: dict[str, Any]) -> None
         "PolicyProjectionOut.tax_regime": ["", *TAX_REGIMES],
         "GET /api/v1/clients/{client_id}/analysis ?option": list(ANNUITY_OPTIONS),
         "GET /api/v1/clients/{client_id}/analysis ?year": list(available_years()),
+        "FilesQuery.year": list(available_years()),
+        "Flow": list(Flow.values),
+        "FilesQuery.flow": list(Flow.values),
+        "Status": list(FollowUpStatus.values),
+        "GET /api/v1/pro-follow-up ?year": list(available_years()),
+        "GET /api/v1/pro-follow-up/files ?year": list(available_years()),
+        "GET /api/v1/pro-follow-up/files ?flow": list(Flow.values),
+        "PUT /api/v1/clients/{client_id}/pro-follow-up/{year} ?year": list(available_years()),
         "ImportOut.kind": list(ImportKind.values),
         "ImportOut.status": list(ImportStatus.values),
         "Accepted.status": list(ImportStatus.values),
