@@ -27,12 +27,27 @@ DEFAULT_LANGUAGE = "fr"
 @dataclass(frozen=True)
 class Insurer:
     code: str  # stable upper-case slug used by the API and stored on policies
-    name: str
+    name: str  # the name as the data gives it (both languages for a bilingual company): what files are matched on
     enterprise_number: str | None  # KBO/BCE "0xxx.xxx.xxx", None when not confirmed
     number_format: str  # key of NORMALISERS
     example: str  # the display form of a policy number; "" when no format is documented for this insurer
     hint: dict[str, str] = field(hash=False)  # language -> one sentence shown beside the policy-number field
     source: str  # where the number format rule comes from
+    # language -> the name a broker reads in that language ("Autre assureur", "Andere verzekeraar"); `name` in
+    # every language that has none
+    display_names: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def name_in(self, language: str | None) -> str:
+        """The name shown to a reader of `language` ("nl", "nl-be", ...): its own form where the data has one."""
+        base = (language or "").replace("_", "-").split("-")[0].lower()
+        return self.display_names.get(base) or self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (Django's translation), for pages, PDFs and messages."""
+        from django.utils.translation import get_language
+
+        return self.name_in(get_language())
 
     def hint_in(self, language: str | None) -> str:
         """The hint in `language` ("nl", "nl-be", "en_GB", ...), in French when that language has none."""
@@ -183,6 +198,7 @@ def _table() -> tuple[tuple[Insurer, ...], dict[str, Insurer]]:
             example=row["example"],
             hint=dict(row["hint"]),
             source=row["source"],
+            display_names=dict(row.get("display_name") or {}),
         )
         for row in rows
     )
@@ -192,6 +208,8 @@ def _table() -> tuple[tuple[Insurer, ...], dict[str, Insurer]]:
             raise ValueError(f"insurers.json: code {item.code!r} is not upper case or not unique")
         if item.number_format not in NORMALISERS:
             raise ValueError(f"insurers.json: {item.code} has an unknown number_format {item.number_format!r}")
+        if item.display_names and set(item.display_names) != set(LANGUAGES):
+            raise ValueError(f"insurers.json: {item.code} has a display_name without every language {LANGUAGES}")
         if DEFAULT_LANGUAGE not in item.hint:
             raise ValueError(f"insurers.json: {item.code} has no {DEFAULT_LANGUAGE} hint")
         by_code[item.code] = item
@@ -209,8 +227,8 @@ def insurer(code: str) -> Insurer:
 
 
 def insurer_choices() -> list[tuple[str, str]]:
-    """(code, name) pairs for a choice field, in file order."""
-    return [(item.code, item.name) for item in insurers()]
+    """(code, name) pairs for a choice field, in file order, each name in the active language."""
+    return [(item.code, item.display_name) for item in insurers()]
 
 
 # ── Policy numbers ───────────────────────────────────────────────────────────────────────────────────────────

@@ -157,6 +157,6 @@ class Policy(models.Model):
         if self.institution and self.insurer == "OTHER":
             return self.institution  # an institution outside our list, kept by its name (MyPension)
         try:
-            return insurer(self.insurer).name
+            return insurer(self.insurer).display_name
         except KeyError:
             return self.insurer

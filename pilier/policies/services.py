@@ -54,7 +54,7 @@ def _number(errors: Errors, code: str, raw: str) -> PolicyNumber | None:
             "number",
             _("This is not a %(insurer)s policy number. %(hint)s"),
             exc.reason,
-            {"insurer": exc.insurer.name, "hint": exc.insurer.hint_in(language)},
+            {"insurer": exc.insurer.display_name, "hint": exc.insurer.hint_in(language)},
         )
     return None
 
@@ -71,7 +71,7 @@ def _check_number_free(errors: Errors, client: Client, policy: Policy | None, co
             "number",
             _("This number is already used by another %(insurer)s policy in your office (%(client)s)."),
             "duplicate",
-            {"insurer": insurer(code).name, "client": other.client.full_name, "policy": other},
+            {"insurer": insurer(code).display_name, "client": other.client.full_name, "policy": other},
         )
     else:  # a file the writer may not open: a refusal that does not tell a restricted file exists
         errors.add_field(

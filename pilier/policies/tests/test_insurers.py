@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.utils import translation
 from hypothesis import example, given
 from hypothesis import strategies as st
 from stdnum.be import vat
@@ -33,7 +34,7 @@ def test_the_api_codes_of_the_insurers_in_the_domain_exist(code):
 def test_every_insurer_in_the_file_has_every_field():
     fields = {"code", "name", "enterprise_number", "number_format", "example", "hint", "source"}
     for row in json.loads(DATA_FILE.read_text(encoding="utf-8")):
-        assert set(row) == fields, row.get("code")
+        assert set(row) - {"display_name"} == fields, row.get("code")
         assert row["code"] and row["code"] == row["code"].upper() and len(row["code"]) <= 20
         assert row["name"] and row["source"]
         assert row["number_format"] in NORMALISERS
@@ -69,10 +70,34 @@ def test_codes_are_unique_and_looked_up_in_any_case():
 
 
 def test_the_choices_follow_the_file_order_with_other_last():
-    choices = insurer_choices()
+    with translation.override("en"):
+        choices = insurer_choices()
     assert [code for code, _name in choices] == CODES
     assert choices[-1] == ("OTHER", "Other insurer")
     assert dict(choices)["AXA"] == "AXA Belgium"
+
+
+@pytest.mark.parametrize(
+    ("language", "other", "vivium", "kbc"),
+    [
+        ("fr", "Autre assureur", "Vivium (groupe P&V)", "KBC Assurances"),
+        ("nl", "Andere verzekeraar", "Vivium (P&V-groep)", "KBC Verzekeringen"),
+        ("en", "Other insurer", "Vivium (P&V group)", "KBC Verzekeringen / KBC Assurances"),
+    ],
+)
+def test_the_choices_name_each_insurer_in_the_readers_language(language, other, vivium, kbc):
+    with translation.override(language):
+        choices = dict(insurer_choices())
+    assert (choices["OTHER"], choices["VIVIUM"], choices["KBC"]) == (other, vivium, kbc)
+    assert choices["AXA"] == "AXA Belgium"  # one name in every language
+
+
+def test_a_display_name_gives_every_language_and_matching_keeps_the_data_name():
+    for row in json.loads(DATA_FILE.read_text(encoding="utf-8")):
+        if "display_name" in row:
+            assert set(row["display_name"]) == set(LANGUAGES), row["code"]
+    assert insurer("KBC").name == "KBC Verzekeringen / KBC Assurances"  # what files are matched on
+    assert insurer("KBC").name_in("nl-be") == "KBC Verzekeringen"
 
 
 def test_the_table_is_loaded_once():

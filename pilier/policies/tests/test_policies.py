@@ -305,3 +305,16 @@ def test_the_file_page_keeps_a_fixed_number_of_queries_with_60_policies_and_40_c
         response = client.get(url)
     assert response.content.decode().count('id="policy-') == 60
     assert response.content.decode().count('id="career-') == 40
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "absent"),
+    [("nl", "Andere verzekeraar", "Other insurer"), ("fr", "Autre assureur", "Other insurer")],
+)
+def test_the_policy_form_names_the_insurers_in_the_users_language(client, world, language, shown, absent):
+    world.alice.language = language
+    world.alice.save()
+    client.force_login(world.alice)
+    page = client.get(reverse("policies:new", args=[world.client.pk]), {"section": "pension"}).content.decode()
+    assert shown in page and absent not in page
+    assert "(P&amp;V group)" not in page
