@@ -7,7 +7,7 @@ PORT ?= 8000
 
 export PILIER_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run serve test test-pg lint typecheck format bench install browser pango pg-client messages check-deploy
+.PHONY: run dev serve test test-pg lint typecheck format bench install browser pango pg-client messages check-deploy
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
@@ -30,14 +30,20 @@ pango:
 	  fi; \
 	fi
 
-## run: install, migrate the SQLite default, load the demo office once, serve on 127.0.0.1:$(PORT)
-## with one background worker (portfolio imports); Ctrl-C stops both
+## run: install, migrate the SQLite default, load the demo office once, then serve on 127.0.0.1:$(PORT) as in
+## production (gunicorn and one background worker, DEBUG off, static files by WhiteNoise: pilier/serve.py); Ctrl-C stops both
 run: $(STAMP) pango
-	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
+	DEBUG=false $(PY) manage.py migrate --noinput
+	DEBUG=false $(PY) manage.py load_demo
+	DEBUG=false WEB_BIND=127.0.0.1:$(PORT) $(PY) -m pilier.serve
+
+## dev: the same with Django's development server and DEBUG on (reloads on change, technical error pages)
+dev: $(STAMP) pango
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py load_demo
 	@trap 'kill 0' INT TERM EXIT; \
-	  DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker --no-reload & \
-	  DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	  DEBUG=true $(PY) manage.py db_worker --no-reload & \
+	  DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## serve: Pilier as in production (pilier/serve.py, docs/deploy.md): collectstatic and migrate, then gunicorn
 ## on WEB_BIND (default 127.0.0.1:PORT) and TASK_WORKERS background workers (default 1), DEBUG off; Ctrl-C stops all
