@@ -1,4 +1,5 @@
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from pilier.accounts.access import request_actor
@@ -9,6 +10,8 @@ from .api import api
 
 urlpatterns = [
     path("", lambda request: redirect(landing_url(request_actor(request))), name="home"),
+    # Browsers ask for /favicon.ico whatever the page says: the SVG icon (base.html links it too).
+    path("favicon.ico", lambda request: redirect(static("img/favicon.svg"), permanent=True), name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("pilier.accounts.urls")),

@@ -20,6 +20,7 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
     "home",
+    "favicon",  # the site's icon, for everyone: test_error_pages.py
     "portal:invitation",  # a one-time link: pilier/portal/tests/test_invitations.py
 }
 POST_ONLY = {
