@@ -45,13 +45,28 @@ def main() -> None:
         http = _common.logged_in(user)
         year = timezone.localdate().year
         url = f"/pro-follow-up/?year={year}"
+        from django.conf import settings
+
+        from pilier.followup import services
+
+        # The worker's share is timed apart: the request queues it (a dummy backend keeps the task) and the
+        # bench then runs it as the worker would.
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
         cold, _ = _common.timed(lambda: _common.check(http.get(url), "dashboard (cold)"))
+        worker, computed = _common.timed(lambda: services.follow_up_refresh(office=office, year=year))
         seconds = [_common.timed(lambda: _common.check(http.get(url), "dashboard"))[0] for _ in range(args.runs)]
         listing = f"/pro-follow-up/files/?year={year}&flow=optimisation"
         list_seconds = [_common.timed(lambda: _common.check(http.get(listing), "list"))[0] for _ in range(args.runs)]
         median = statistics.median(seconds) * 1000
         print(f"PRO follow-up dashboard, {args.clients} files ({len(pro)} PRO files active):")
-        print(f"  first request (rooms computed and kept): {cold * 1000:.0f} ms")
+        print(
+            f"  first request: {cold * 1000:.0f} ms (computes {services.IN_REQUEST} rooms, queues the rest; "
+            "the page says the counts are completing)"
+        )
+        print(
+            f"  the worker then computes the other {computed} rooms in {worker:.1f} s "
+            f"({worker / max(computed, 1) * 1000:.2f} ms each)"
+        )
         print(f"  dashboard median of {args.runs}: {median:.1f} ms (floor {args.target:.0f} ms)")
         print(f"  optimisation list (page 1, by room) median: {statistics.median(list_seconds) * 1000:.1f} ms")
         if median > args.target:

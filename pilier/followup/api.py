@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from pydantic import Strict
 
 from pilier.accounts.access import client_for_user, office_for_user, request_actor
@@ -55,6 +55,9 @@ class Counts(Schema):
 class DashboardOut(Schema):
     optimisation: Counts
     prospection: Counts
+    updating: int = Field(
+        0, description="Files whose figures are being computed in the background (0: the counts are complete)"
+    )
 
 
 def _year_out(row: FollowUpYear) -> dict[str, object]:
@@ -112,8 +115,8 @@ def get_dashboard(request: HttpRequest, year: RulesYear | None = None) -> dict[s
     actor = request_actor(request)
     office = office_for_user(actor)
     year = _year(year)
-    services.follow_up_prepare(office=office, year=year)
-    return selectors.dashboard_counts(actor, year)  # type: ignore[return-value]
+    updating = services.follow_up_prepare(office=office, year=year)
+    return {**selectors.dashboard_counts(actor, year), "updating": updating}
 
 
 class FilesQuery(Schema):

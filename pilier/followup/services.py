@@ -5,6 +5,7 @@ reason in the user's language, nothing written."""
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -76,8 +77,11 @@ def pro_follow_up_set(*, client: Client, active: bool, by: Writer = None) -> Pro
     return follow_up
 
 
-def _ensure_rows(*, office: Office, year: int, clients: Iterable[Any] | None = None) -> list[FollowUpYear]:
-    """The active PRO files of the office without a row for `year` get one (to handle, its flow computed)."""
+def _ensure_rows(
+    *, office: Office, year: int, clients: Iterable[Any] | None = None, refresh: bool = True
+) -> list[FollowUpYear]:
+    """The active PRO files of the office without a row for `year` get one (to handle; stale until its flow and
+    room are computed, at once when `refresh`)."""
     missing = ProFollowUp.objects.filter(office=office, active=True).exclude(
         Exists(FollowUpYear.objects.filter(follow_up=OuterRef("pk"), year=year))
     )
@@ -89,19 +93,59 @@ def _ensure_rows(*, office: Office, year: int, clients: Iterable[Any] | None = N
     ]
     if rows:
         FollowUpYear.objects.bulk_create(rows, ignore_conflicts=True)  # a parallel request may create them too
+    if rows and refresh:
         refresh_rows(list(FollowUpYear.objects.filter(year=year, client__in=[r.client_id for r in rows], flow="")))
     return rows
 
 
-def follow_up_prepare(*, office: Office, year: int) -> None:
+# Rows computed within a request at most (about 3 ms each): the rest goes to the background worker, so that no
+# page or API call waits for thousands of analyses (a new year, an import that touched every file).
+IN_REQUEST = 150
+
+
+def follow_up_prepare(*, office: Office, year: int, budget: int | None = None) -> int:
     """Before the dashboard of `year` is read: rows for the newly active files, the room computed again where
-    the file's inputs changed. In steady state: three cheap queries and no analysis."""
+    the file's inputs changed. In steady state: three cheap queries and no analysis. At most `budget` rows are
+    computed here; when more are stale the worker computes them (`refresh_follow_up`, queued once per office
+    and year) and the number still to compute is returned (0 when everything is up to date)."""
     check_year(year)
-    _ensure_rows(office=office, year=year)
+    budget = IN_REQUEST if budget is None else budget
+    _ensure_rows(office=office, year=year, refresh=False)
     mark_stale_from_timestamps(office=office, year=year)
-    stale = list(FollowUpYear.objects.filter(office=office, year=year, stale=True))
-    if stale:
-        refresh_rows(stale)
+    stale = list(FollowUpYear.objects.filter(office=office, year=year, stale=True).order_by("pk")[: budget + 1])
+    if len(stale) <= budget:
+        if stale:
+            refresh_rows(stale)
+        return 0
+    refresh_rows(stale[:budget])
+    left = FollowUpYear.objects.filter(office=office, year=year, stale=True).count()
+    if left and cache.add(_queued_key(office.pk, year), True, timeout=QUEUED_FOR):
+        from .tasks import refresh_follow_up
+
+        refresh_follow_up.enqueue(str(office.pk), year)
+        left = FollowUpYear.objects.filter(office=office, year=year, stale=True).count()  # an inline backend ran it
+    return left
+
+
+QUEUED_FOR = 600  # seconds a queued refresh is trusted to be on its way before another one may be queued
+
+
+def _queued_key(office_id: object, year: int) -> str:
+    return f"followup-refresh:{office_id}:{year}"
+
+
+def follow_up_refresh(*, office: Office, year: int) -> int:
+    """The worker's part: every stale row of the office's year computed, batch after batch; the number done."""
+    done = 0
+    try:
+        while True:
+            batch = list(FollowUpYear.objects.filter(office=office, year=year, stale=True).order_by("pk")[:500])
+            if not batch:
+                return done
+            refresh_rows(batch)
+            done += len(batch)
+    finally:
+        cache.delete(_queued_key(office.pk, year))
 
 
 def _check_status(status: str) -> None:

@@ -83,7 +83,7 @@ def status_view(request: HttpRequest, client_id: object, year: int) -> HttpRespo
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     office = office_for_user(request.actor)  # type: ignore[attr-defined]
     year = _year(request.GET.get("year"))
-    services.follow_up_prepare(office=office, year=year)
+    updating = services.follow_up_prepare(office=office, year=year)
     counts = selectors.dashboard_counts(request.actor, year)  # type: ignore[attr-defined]
     flows = [
         {
@@ -96,7 +96,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         }
         for flow in Flow
     ]
-    context = {"year": year, "years": services.follow_up_years(), "flows": flows}
+    context = {"year": year, "years": services.follow_up_years(), "flows": flows, "updating": updating}
     return render(request, "followup/dashboard.html", context)
 
 
@@ -108,7 +108,7 @@ def files_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if flow not in Flow.values or (status and status not in Status.values):
         raise Http404
-    services.follow_up_prepare(office=office, year=year)
+    updating = services.follow_up_prepare(office=office, year=year)
     rows = selectors.follow_up_files(request.actor, year, flow, status or None)  # type: ignore[attr-defined]
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page:
@@ -120,6 +120,7 @@ def files_view(request: HttpRequest) -> HttpResponse:
         "statuses": Status.choices,
         "page": page,
         "query": urlencode({"year": str(year), "flow": flow, "status": status}),
+        "updating": updating,
     }
     return render(request, "followup/files.html", context)
 

@@ -4,11 +4,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pilier.accounts.access import actor_for
 from pilier.clients.services import income_set
-from pilier.followup import services
+from pilier.followup import services, tasks
 from pilier.followup.models import FollowUpYear, ProFollowUp
 from pilier.followup.selectors import dashboard_counts, follow_up_files
 from pilier.policies.services import policy_update
@@ -26,9 +26,9 @@ def test_it_activates_pro_follow_up_and_the_file_enters_its_flow_as_to_handle(wo
 
 
 def test_it_refuses_pro_follow_up_for_an_employee_with_the_reason_and_writes_nothing(world):
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("fr"), pytest.raises(ValidationError) as exc:
         services.pro_follow_up_set(client=world.client, active=True, by=world.alice)
-    assert "self-employed" in str(exc.value)
+    assert "réservé aux indépendants" in str(exc.value)
     assert not ProFollowUp.objects.exists()
 
 
@@ -238,3 +238,58 @@ def test_the_api_activates_reads_and_counts(api, world, pro, make_pro):
     files = api.get("/api/v1/pro-follow-up/files", year=YEAR, flow="prospection", status="waiting_for_client").json()
     assert [f["client"] for f in files] == [str(pro.pk)] and files[0]["case"] == "no_plci"
     assert api.get("/api/v1/pro-follow-up", year=1990).status_code == 422
+
+
+# A request computes a bounded number of rooms; the rest is the worker's -----------------------------------
+
+
+def _stale_pro_files(world, make_pro, n):
+    files = [make_pro(policy={"annual_premium": 1000}) for _ in range(n)]
+    for f in files:
+        services.pro_follow_up_set(client=f, active=True, by=world.alice)
+    FollowUpYear.objects.filter(client__in=files).update(stale=True)
+    return files
+
+
+def test_a_request_computes_at_most_its_budget_and_queues_the_rest_once(world, make_pro, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
+    from django_tasks import default_task_backend
+
+    _stale_pro_files(world, make_pro, 5)
+    left = services.follow_up_prepare(office=world.office, year=YEAR, budget=2)
+    assert left == 3
+    assert FollowUpYear.objects.filter(office=world.office, year=YEAR, stale=True).count() == 3
+    assert [r.task.name for r in default_task_backend.results] == ["refresh_follow_up"]
+    assert services.follow_up_prepare(office=world.office, year=YEAR, budget=2) == 1  # still queued: not again
+    assert len(default_task_backend.results) == 1
+    assert services.follow_up_refresh(office=world.office, year=YEAR) == 1  # what the worker does
+    assert services.follow_up_prepare(office=world.office, year=YEAR, budget=2) == 0
+
+
+def test_the_worker_computes_what_the_request_left_and_the_page_says_so_meanwhile(
+    client, world, make_pro, settings, monkeypatch
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    _stale_pro_files(world, make_pro, 4)
+    monkeypatch.setattr(services, "IN_REQUEST", 1)
+    client.force_login(world.alice)
+    page = client.get(reverse("followup:dashboard"), {"year": YEAR}).content.decode()
+    assert 'id="follow-up-updating"' in page and 'hx-trigger="every 3s"' in page
+    assert api_counts_updating(world) == 3
+    tasks.refresh_follow_up.call(str(world.office.pk), YEAR)
+    assert not FollowUpYear.objects.filter(office=world.office, stale=True).exists()
+    page = client.get(reverse("followup:dashboard"), {"year": YEAR}).content.decode()
+    assert 'id="follow-up-updating"' not in page and "every 3s" not in page
+
+
+def api_counts_updating(world):
+    return FollowUpYear.objects.filter(office=world.office, year=YEAR, stale=True).count()
+
+
+def test_the_api_counts_say_how_many_files_are_still_being_computed(api, world, make_pro, settings, monkeypatch):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    _stale_pro_files(world, make_pro, 3)
+    assert api.get("/api/v1/pro-follow-up", year=YEAR).json()["updating"] == 0  # 3 rows: within the budget
+    FollowUpYear.objects.filter(office=world.office).update(stale=True)
+    monkeypatch.setattr(services, "IN_REQUEST", 1)
+    assert api.get("/api/v1/pro-follow-up", year=YEAR).json()["updating"] == 2

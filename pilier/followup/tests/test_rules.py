@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from pilier.followup.rules import placement, why_not_pro
 
@@ -26,7 +27,8 @@ def test_it_refuses_pro_follow_up_for_other_statuses_with_the_reason(status):
 
 
 def test_it_refuses_a_file_without_a_social_status():
-    assert "step 2" in why_not_pro("", "")
+    with translation.override("fr"):
+        assert "(étape 2)" in why_not_pro("", "")  # in the user's language
 
 
 def test_a_managed_main_plci_that_pays_is_optimisation():
