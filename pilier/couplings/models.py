@@ -30,6 +30,14 @@ class ImportKind(models.TextChoices):
     MYPENSION = "mypension", _("MyPension")
 
 
+class FailureKind(models.TextChoices):
+    """Why a run failed, for the heading of its page: its file refused, or the job stopped (not the file's fault)."""
+
+    REFUSED = "refused", _("The file was refused")
+    INTERRUPTED = "interrupted", _("The import was interrupted")
+    ERROR = "error", _("The import stopped on an error")
+
+
 class ImportRun(models.Model):
     """One file imported into an office (an insurer's portfolio, ...), and what importing it did.
 
@@ -49,6 +57,11 @@ class ImportRun(models.Model):
     source = models.CharField(max_length=10, choices=ImportSource, default=ImportSource.UPLOAD)
     file_name = models.CharField(_("file"), max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    # What the file was, kept once it is deleted (it holds personal data: deleted when the run ends).
+    file_size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes")
+    file_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the file, hexadecimal")
+    # The insurer chosen at upload, for a file that does not name its own (a Telebib2 file): an insurer code.
+    insurer = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=10, choices=ImportStatus, default=ImportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="0 to 100; while running, see jobs.progress_of")
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker claimed it (recovered runs)")
@@ -69,6 +82,7 @@ class ImportRun(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="[{line, message}] of the rejected records")
     failure = models.TextField(blank=True, help_text="Why the whole file was refused")
+    failure_kind = models.CharField(max_length=12, choices=FailureKind, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -64,7 +64,7 @@ from pilier.policies.models import Policy
 
 from .matcher import Batch, Decision, Matcher
 from .readers import UnreadableFile, records
-from .records import RecordError, RecordReader
+from .records import RecordError, RecordReader, about
 from .writer import Writer
 
 logger = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def _plan(run: ImportRun, stream: IO[bytes], progress: Progress, *, now: datetim
     """Reads, checks and matches the whole file: reads only. The rows of the chunks already applied (a run
     resumed) are dropped as soon as they are matched."""
     progress.stream = stream
-    rows = records(stream, run.file_name)  # an unreadable file stops here
+    rows = records(stream, run.file_name, run=run)  # an unreadable file stops here
     try:
         return _match_all(run, rows, progress, now=now)
     finally:
@@ -195,7 +195,7 @@ def _match_all(
                 insurers.add(record.insurer)
                 counts[match(record)] += 1
             except RecordError as exc:
-                errors.append({"line": line, "message": str(exc)})
+                errors.append({"line": line, "message": str(exc), **about(raw)})
             if count % size == 0:
                 cut()
                 progress.tick(upto=PLANNING)

@@ -12,7 +12,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files import File
@@ -21,7 +21,11 @@ from django.utils.translation import gettext as _
 from pilier.couplings.jobs import FileRefused
 from pilier.lib.api_parser import size_text
 
+from . import telebib2
 from .records import FIELDS
+
+if TYPE_CHECKING:
+    from pilier.couplings.models import ImportRun
 
 SNIFF_BYTES = 64 * 1024
 
@@ -132,7 +136,11 @@ def _check_cp1252(stream: IO[bytes]) -> None:
         stream.seek(0)
 
 
-def records(stream: IO[bytes], file_name: str = "") -> Iterator[tuple[int, list[str]]]:
+def records(
+    stream: IO[bytes], file_name: str = "", *, run: "ImportRun | None" = None
+) -> Iterator[tuple[int, list[str]]]:
+    """The file's raw records, whatever its format (CSV, JSON, Telebib2: told by its content, not its name).
+    `run`: the import, for what a Telebib2 file may not say (the insurer chosen at upload, the office)."""
     while not isinstance(stream, io.IOBase) and isinstance(getattr(stream, "file", None), io.IOBase | File):
         stream = stream.file  # type: ignore[attr-defined]  # a Django File: its file object itself (the wrapper costs a call per line read)
     head = stream.read(SNIFF_BYTES)
@@ -142,6 +150,8 @@ def records(stream: IO[bytes], file_name: str = "") -> Iterator[tuple[int, list[
         raise UnreadableFile(_("The file is empty."))
     if text[:1] in (b"[", b"{"):
         return _json_records(stream)
+    if telebib2.is_telebib2(text):
+        return telebib2.records(stream, "utf-8" if _is_utf8(stream) else "iso-8859-1", telebib2.context_of(run))
     if _is_utf8(stream):
         encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
     elif head.startswith(codecs.BOM_UTF8):  # says it is UTF-8

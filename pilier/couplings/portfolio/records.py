@@ -54,6 +54,17 @@ class RecordError(ValueError):
     """A record that cannot be imported; the message says why, in the user's language."""
 
 
+def about(raw: Sequence[str]) -> dict[str, str]:
+    """What a raw record is about, for its rejection: insurer, policy number and holder as the file gives them
+    (a Telebib2 message says it itself: telebib2.TelebibRaw.about)."""
+    given = getattr(raw, "about", None)
+    if given is None and len(raw) == len(FIELDS):
+        holder = " ".join(filter(None, (raw[5].strip(), raw[6].strip())))
+        given = {"insurer": raw[0].strip(), "number": raw[1].strip(), "holder": holder}
+    # Shortened, without control characters (a NUL byte cannot be stored by PostgreSQL).
+    return {name: shown(_CONTROL.sub("", str(value))) for name, value in (given or {}).items()}
+
+
 class PolicyValues(NamedTuple):
     """The fields the insurer owns, named as pilier.policies.models.INSURER_FIELDS names them (a record's
     `values`, what the office's policies have): status, then dates "YYYY-MM-DD" and amounts "2451.50"
@@ -86,6 +97,7 @@ class Record:
     birth_date: str | None  # "YYYY-MM-DD"
     mandate: bool
     values: PolicyValues
+    language: str | None = None  # the holder's (fr, nl, de, en), when the file gives it (Telebib2 ATT+A10C)
 
     def _data_values(self) -> tuple[str | bool | None, ...]:
         return (
@@ -105,7 +117,10 @@ class Record:
     def as_data(self) -> dict[str, str | bool | None]:
         """JSON-ready values (for the unmatched list), without the line. Always these keys in this order: the
         fingerprint of an unmatched record is the digest of their JSON."""
-        return dict(zip(_DATA, self._data_values(), strict=True))
+        data = dict(zip(_DATA, self._data_values(), strict=True))
+        if self.language is not None:  # only then: the data (and fingerprint) of a record without one is as before
+            data["language"] = self.language
+        return data
 
     def data_json(self) -> str:
         """`json.dumps(self.as_data())`, character for character (tests/test_records.py), in a third of the time:
@@ -114,6 +129,8 @@ class Record:
         text = [
             key + (_json_text(value) if isinstance(value, str) else _JSON_CONSTANTS[value]) for key, value in values
         ]
+        if self.language is not None:
+            text.append(_LANGUAGE_KEY + _json_text(self.language))
         return "{" + ", ".join(text) + "}"
 
 
@@ -123,6 +140,7 @@ _DATA: tuple[str, ...] = (
 )
 _DATA_KEYS = tuple(f"{_json_text(name)}: " for name in _DATA)  # as json.dumps writes them, with its ": "
 _JSON_CONSTANTS = {None: "null", True: "true", False: "false"}
+_LANGUAGE_KEY = f"{_json_text('language')}: "
 
 
 @cache
@@ -352,7 +370,10 @@ class RecordReader:
         return found
 
     def read(self, line: int, raw: Sequence[str]) -> Record:
-        """`raw`: the record's fields as text, in FIELDS order."""
+        """`raw`: the record's fields as text, in FIELDS order (or a Telebib2 message's, that may say why it
+        cannot be read: telebib2.TelebibRaw)."""
+        if type(raw) is not list and getattr(raw, "rejected", None):
+            raise RecordError(raw.rejected)  # type: ignore[attr-defined]
         (
             insurer_text,
             number,
@@ -440,6 +461,7 @@ class RecordReader:
                 birth_date,
                 mandate in _TRUE,
                 values,
+                None if type(raw) is list else getattr(raw, "language", None),
             )
         except RecordError:
             # A value that cannot be read because of a control character, or because it is too long: that is the
