@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import Throttled
 from ninja.security import HttpBearer
 
+from pilier.accountants.api import router as accountants_router
 from pilier.accounts.access import staff_membership
 from pilier.accounts.limits import count_failure
 from pilier.accounts.middleware import bind_user
@@ -66,3 +67,4 @@ api.add_router("/portfolio-imports", imports_router)
 api.add_router("/", analysis_router)
 api.add_router("/", followup_router)
 api.add_router("/", portal_router)
+api.add_router("/", accountants_router)

@@ -196,6 +196,8 @@ API_ROUTES = [
     ("delete", "/api/v1/clients/{client_id}/access"),
     ("get", "/api/v1/letter-templates/client-access/{lang}"),  # the office's, not a file's
     ("put", "/api/v1/letter-templates/client-access/{lang}"),
+    ("get", "/api/v1/accountants"),  # the directory shared by every office
+    ("post", "/api/v1/accountants"),
 ]
 FILE_ROUTES = [r for r in API_ROUTES if "{" in r[1] and "{lang}" not in r[1]]
 # Valid bodies, so that a 404 is not hidden behind a 422.
