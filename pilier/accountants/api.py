@@ -2,10 +2,14 @@
 the accountant's public card only (never the offices or files they work with); a refused entry is a 422 with
 its reason per field (an enterprise number whose check digits are wrong, an e-mail already in the directory)."""
 
-from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+import uuid
+from typing import Annotated
 
-from pilier.accounts.access import office_for_user, request_actor
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema, Status
+from pydantic import Strict
+
+from pilier.accounts.access import client_for_user, office_for_user, request_actor
 from pilier.lib.api_errors import Input
 
 from . import services
@@ -55,3 +59,40 @@ def get_accountants(request: HttpRequest, search: str = "") -> list[dict[str, st
 def post_accountant(request: HttpRequest, payload: AccountantIn) -> Status:
     office_for_user(request_actor(request), write=True)
     return Status(201, accountant_out(services.accountant_create(**payload.dict())))
+
+
+class FileAccountantIn(Input):
+    accountant: str = Field(..., max_length=36, description="The id of an accountant of the directory")
+    invite: Annotated[bool, Strict()] = Field(False, description="true: not available yet (refused with its reason)")
+
+
+class FileAccountantOut(Schema):
+    accountant: AccountantOut
+    invited: bool
+    set_by: str | None
+    set_at: str
+
+
+@router.put(
+    "/clients/{client_id}/accountant",
+    response=FileAccountantOut,
+    summary="Record the file's accountant (PRO follow-up only)",
+)
+def put_file_accountant(request: HttpRequest, client_id: uuid.UUID, payload: FileAccountantIn) -> dict[str, object]:
+    actor = request_actor(request)
+    client = client_for_user(actor, client_id, write=True)
+    row = services.file_accountant_set(client=client, accountant_id=payload.accountant, invite=payload.invite, by=actor)
+    return {
+        "accountant": accountant_out(row.accountant),
+        "invited": row.invited_at is not None,
+        "set_by": row.set_by.email if row.set_by else None,
+        "set_at": row.set_at.isoformat(),
+    }
+
+
+@router.delete("/clients/{client_id}/accountant", response={204: None}, summary="Remove the file's accountant")
+def delete_file_accountant(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+    actor = request_actor(request)
+    client = client_for_user(actor, client_id, write=True)
+    services.file_accountant_remove(client=client, by=actor)
+    return HttpResponse(status=204)

@@ -28,3 +28,17 @@ class Accountant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FileAccountant(models.Model):
+    """The accountant recorded on a file (PRO follow-up only). `invited_at` stays empty for "save only"."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.OneToOneField("clients.Client", on_delete=models.CASCADE, related_name="file_accountant")
+    accountant = models.ForeignKey(Accountant, on_delete=models.PROTECT, related_name="+")
+    set_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.accountant_id} / {self.client_id}"

@@ -1,6 +1,9 @@
 """The accountants' directory: search (name, municipality, e-mail) and adding one. A refused entry raises a
 ValidationError with its reason per field and writes nothing."""
 
+import uuid
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -10,7 +13,11 @@ from stdnum.be import vat
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
-from .models import Accountant
+from pilier.accounts.models import User
+from pilier.clients.models import Client
+from pilier.followup import services as followup_services
+
+from .models import Accountant, FileAccountant
 
 WRONG_ENTERPRISE_NUMBER = _("This enterprise number is not valid (10 digits, e.g. 0403.170.701).")
 WRONG_CHECK_DIGITS = _("This enterprise number's check digits are wrong.")
@@ -87,3 +94,35 @@ def accountant_create(**data: str) -> Accountant:
             return Accountant.objects.create(**values)
     except IntegrityError:  # the same e-mail entered at the same moment by another office
         raise ValidationError({"email": [EMAIL_TAKEN]}) from None
+
+
+NOT_FOLLOWED = _("An accountant can be recorded on a file only when its PRO follow-up is active.")
+NO_ACCOUNTANT = _("This accountant is not in the directory.")
+NO_INVITATION_YET = _("Inviting an accountant to the portal is not available yet: save the accountant only.")
+
+
+def _user_of(by: Any) -> User | None:
+    user = getattr(by, "user", by)
+    return user if isinstance(user, User) else None
+
+
+def file_accountant_set(*, client: Client, accountant_id: Any, invite: bool = False, by: Any = None) -> FileAccountant:
+    """Record (or replace) the file's accountant; refused with its reason when PRO follow-up is off."""
+    if not followup_services.is_active(client):
+        raise ValidationError({"accountant": [NOT_FOLLOWED]})
+    try:
+        accountant = Accountant.objects.get(pk=uuid.UUID(str(accountant_id)))
+    except (ValueError, Accountant.DoesNotExist):
+        raise ValidationError({"accountant": [NO_ACCOUNTANT]}) from None
+    if invite:
+        raise ValidationError({"invite": [NO_INVITATION_YET]})
+    row, _created = FileAccountant.objects.update_or_create(
+        client=client, defaults={"accountant": accountant, "set_by": _user_of(by)}
+    )
+    return row
+
+
+def file_accountant_remove(*, client: Client, by: Any = None) -> bool:
+    """Remove the file's accountant (their access with it). False if there was none."""
+    deleted, _rows = FileAccountant.objects.filter(client=client).delete()
+    return bool(deleted)
