@@ -198,12 +198,15 @@ API_ROUTES = [
     ("put", "/api/v1/letter-templates/client-access/{lang}"),
     ("get", "/api/v1/accountants"),  # the directory shared by every office
     ("post", "/api/v1/accountants"),
+    ("put", "/api/v1/clients/{client_id}/accountant"),
+    ("delete", "/api/v1/clients/{client_id}/accountant"),
 ]
 FILE_ROUTES = [r for r in API_ROUTES if "{" in r[1] and "{lang}" not in r[1]]
 # Valid bodies, so that a 404 is not hidden behind a 422.
 BODIES = {
     ("put", "/api/v1/clients/{client_id}/pro-follow-up"): {"active": False},
     ("put", "/api/v1/clients/{client_id}/pro-follow-up/{year}"): {"status": "done"},
+    ("put", "/api/v1/clients/{client_id}/accountant"): {"accountant": "00000000-0000-0000-0000-000000000000"},
     ("post", "/api/v1/clients/{client_id}/career-lines"): {"from_year": 2010, "status": "employee"},
     ("post", "/api/v1/clients/{client_id}/policies"): {
         "section": "pension",

@@ -74,6 +74,8 @@ RULES_BEYOND_THE_SCHEMA = {
     "PUT /api/v1/letter-templates/client-access/{lang}",
     # an enterprise number's check digits, an e-mail already in the directory (pilier/accountants/services.py)
     "POST /api/v1/accountants",
+    # an accountant on a file only once its PRO follow-up is on, one that is in the directory
+    "PUT /api/v1/clients/{client_id}/accountant",
 }
 
 
