@@ -101,7 +101,36 @@ def demo_load():
         company_name="Courtage Démo SRL",
         enterprise_number="0403.170.701",
     )
+    _pro_files(office, claire)
     return office, True
+
+
+def _pro_files(office, by) -> None:
+    """PRO follow-up on the first self-employed files and company directors, the demo's accountant on one."""
+    from pilier.accountants.models import Accountant
+    from pilier.accountants.services import accountant_create, file_accountant_set
+    from pilier.followup.services import pro_follow_up_set
+
+    files = list(
+        office.clients.filter(
+            social_status__in=[SocialStatus.SELF_EMPLOYED, SocialStatus.COMPANY_DIRECTOR], restricted_access=False
+        ).order_by("client_number")[:3]
+    )
+    for client in files:
+        pro_follow_up_set(client=client, active=True, by=by)
+    accountant = Accountant.objects.filter(email__iexact="fiduciaire@demo.example.be").first() or accountant_create(
+        name="Sophie Lemaire",
+        firm="Fiduciaire Lemaire",
+        enterprise_number="0450.123.451",
+        email="fiduciaire@demo.example.be",
+        phone="+32 81 00 00 00",
+        street="Rue de Fer",
+        number="10",
+        postcode="5000",
+        municipality="Namur",
+    )
+    if files:
+        file_accountant_set(client=files[0], accountant_id=accountant.pk, by=by)
 
 
 def _fill(client, index: int, author) -> None:

@@ -60,3 +60,14 @@ def test_another_offices_file_answers_404(api, world, dubois):
     url = f"/api/v1/clients/{world.other_client.pk}/accountant"
     assert api.put(url, {"accountant": str(dubois.pk)}).status_code == 404
     assert api.delete(url).status_code == 404
+
+
+def test_the_demo_office_has_pro_files_and_an_accountant(db):
+    from pilier.demo import demo_load
+    from pilier.followup.models import ProFollowUp
+
+    office, _created = demo_load()
+    assert ProFollowUp.objects.filter(client__office=office, active=True).count() == 3
+    row = FileAccountant.objects.get(client__office=office)
+    assert row.accountant.municipality == "Namur"
+    assert followup_services.is_active(row.client)
