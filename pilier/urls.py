@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("pilier.analysis.urls")),
     path("", include("pilier.followup.urls")),
     path("", include("pilier.portal.urls")),
+    path("", include("pilier.accountants.urls")),
     path("api/v1/", api.urls),
 ]
 
