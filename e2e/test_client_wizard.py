@@ -15,6 +15,8 @@ from pilier.clients.identifiers import national_number_for
 from pilier.clients.models import Client, SocialStatus
 from pilier.tests.factories import staff
 
+YEAR = datetime.date.today().year  # a financial year must be the current one or the next
+
 pytestmark = pytest.mark.browser
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -146,8 +148,8 @@ def test_wizard_in_dutch_company_director(page: Page, log_in, world):
     expect(page.locator("#company-fields")).to_be_hidden()
     page.check("input[name=social_status][value=company_director]")
     expect(page.locator("#company-fields")).to_be_visible()
-    page.fill("input[name=fiscal_year_start]", "01/07/2024")
-    page.fill("input[name=fiscal_year_end]", "30/06/2025")
+    page.fill("input[name=fiscal_year_start]", f"01/07/{YEAR}")
+    page.fill("input[name=fiscal_year_end]", f"30/06/{YEAR + 1}")
     page.fill("input[name=company_name]", "Vermeulen Advies BV")
     page.fill("input[name=enterprise_number]", "0403170701")
     expect(page.locator("form.card button[type=submit]")).to_have_text("Opslaan")
@@ -159,12 +161,15 @@ def test_wizard_in_dutch_company_director(page: Page, log_in, world):
     status = page.locator("#status")
     expect(status).to_contain_text("Sociaal statuut")
     expect(status).to_contain_text("Bedrijfsleider (met vennootschap)")
-    expect(status).to_contain_text("01/07/2024 – 30/06/2025")
+    expect(status).to_contain_text(f"01/07/{YEAR} – 30/06/{YEAR + 1}")
     expect(status).to_contain_text("Vermeulen Advies BV (0403.170.701)")
     expect(page.locator("#identity")).to_contain_text("Persoonsgegevens")
     client.refresh_from_db()
     assert client.social_status == SocialStatus.COMPANY_DIRECTOR
-    assert (client.fiscal_year_start, client.fiscal_year_end) == (datetime.date(2024, 7, 1), datetime.date(2025, 6, 30))
+    assert (client.fiscal_year_start, client.fiscal_year_end) == (
+        datetime.date(YEAR, 7, 1),
+        datetime.date(YEAR + 1, 6, 30),
+    )
 
     # Search as you type, this time by the first digits of the national number.
     page.get_by_role("link", name="Klanten", exact=True).first.click()

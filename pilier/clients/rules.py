@@ -179,6 +179,18 @@ def social_status(
             errors.add_field("fiscal_year_end", _("The financial year must end after it starts."), "end_before_start")
         elif end >= add_months(start, FINANCIAL_YEAR_MONTHS):
             errors.add_field("fiscal_year_end", _("A financial year lasts at most 24 months."), "too_long")
+        elif end < datetime.date.today():
+            errors.add_field(
+                "fiscal_year_end",
+                _("This financial year is over: give the current financial year or the next one."),
+                "past",
+            )
+        elif start > add_months(datetime.date.today(), 12):
+            errors.add_field(
+                "fiscal_year_start",
+                _("This financial year starts too far ahead: give the current financial year or the next one."),
+                "too_far",
+            )
     errors.raise_if_any()
     return fields
 

@@ -152,11 +152,14 @@ def test_an_assignee_from_another_office_is_refused(world):
 # The social status and the financial year ------------------------------------------------------------------------
 
 
+THIS_YEAR = datetime.date.today().year
+
+
 def director(**fields):
     return {
         "social_status": "company_director",
-        "fiscal_year_start": datetime.date(2025, 1, 1),
-        "fiscal_year_end": datetime.date(2025, 12, 31),
+        "fiscal_year_start": datetime.date(THIS_YEAR, 1, 1),
+        "fiscal_year_end": datetime.date(THIS_YEAR, 12, 31),
         "company_name": "Lefèvre Conseil SRL",
     } | fields
 
@@ -168,15 +171,34 @@ def test_a_company_director_needs_a_financial_year_that_ends_after_it_starts_wit
         "fiscal_year_start": ["required"],
         "fiscal_year_end": ["required"],
     }
-    assert refused(update, client=world.client, **director(fiscal_year_end=datetime.date(2025, 1, 1))) == {
+    assert refused(update, client=world.client, **director(fiscal_year_end=datetime.date(THIS_YEAR, 1, 1))) == {
         "fiscal_year_end": ["end_before_start"]
     }
-    assert refused(update, client=world.client, **director(fiscal_year_end=datetime.date(2027, 1, 1))) == {
+    assert refused(update, client=world.client, **director(fiscal_year_end=datetime.date(THIS_YEAR + 2, 1, 1))) == {
         "fiscal_year_end": ["too_long"]
     }
-    update(client=world.client, **director(fiscal_year_end=datetime.date(2026, 12, 31)))  # 24 months
+    update(client=world.client, **director(fiscal_year_end=datetime.date(THIS_YEAR + 1, 12, 31)))  # 24 months
     world.client.refresh_from_db()
-    assert world.client.fiscal_year_end == datetime.date(2026, 12, 31)
+    assert world.client.fiscal_year_end == datetime.date(THIS_YEAR + 1, 12, 31)
+
+
+@pytest.mark.django_db
+def test_a_financial_year_must_be_the_current_or_the_next_one(world):
+    update = services.client_set_social_status
+    past = director(fiscal_year_start=datetime.date(2020, 1, 1), fiscal_year_end=datetime.date(2020, 12, 31))
+    assert refused(update, client=world.client, **past) == {"fiscal_year_end": ["past"]}
+    far = director(
+        fiscal_year_start=datetime.date(THIS_YEAR + 3, 1, 1), fiscal_year_end=datetime.date(THIS_YEAR + 3, 12, 31)
+    )
+    assert refused(update, client=world.client, **far) == {"fiscal_year_start": ["too_far"]}
+    update(
+        client=world.client,
+        **director(
+            fiscal_year_start=datetime.date(THIS_YEAR + 1, 1, 1), fiscal_year_end=datetime.date(THIS_YEAR + 1, 12, 31)
+        ),
+    )
+    world.client.refresh_from_db()
+    assert world.client.fiscal_year_start == datetime.date(THIS_YEAR + 1, 1, 1)
 
 
 @pytest.mark.django_db
