@@ -19,6 +19,8 @@ from pilier.lib.api_codes import Codes
 from pilier.lib.api_errors import ErrorOut, FieldErrors
 from pilier.lib.api_parser import BodyRefused, BodyTooLarge, content_length, parse_json, read_body
 from pilier.lib.uploads import limits, upload_refused
+from pilier.policies.insurers import insurer as insurer_of
+from pilier.policies.insurers import insurers as all_insurers
 
 from . import jobs, services
 from .forms import too_large_message
@@ -68,7 +70,15 @@ _JSON_BODY = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "insurer": {
+                            "type": "string",
+                            "enum": ["", *(item.code for item in all_insurers())],
+                            "description": "Optional: a code of GET /api/v1/insurers, for a Telebib2 file that "
+                            "does not name its insurer or names it with an unknown code",
+                        },
+                    },
                     "required": ["file"],
                 }
             },
@@ -98,8 +108,10 @@ def create_import(request):
     """The body is read here, after the bearer token, within its limit (docs/limits.md): a refusal is
     in JSON and in the token owner's language."""
     office = office_for_user(request.actor, write=True)
+    insurer = ""
     if request.content_type == "multipart/form-data":
         content, name = _uploaded_file(request)
+        insurer = _chosen_insurer(request)
     elif request.content_type == "application/json":
         content, name = ContentFile(json.dumps(_records(request)).encode()), "records.json"
     else:
@@ -111,8 +123,20 @@ def create_import(request):
         file_name=name,
         source=ImportSource.API,
         kind=ImportKind.PORTFOLIO,
+        insurer=insurer,
     )
     return Status(202, {"id": run.pk, "status": run.status})
+
+
+def _chosen_insurer(request) -> str:
+    """The optional multipart field `insurer`: a code of GET /insurers, for a file that does not name its insurer."""
+    code = (request.POST.get("insurer") or "").strip()
+    if not code:
+        return ""
+    try:
+        return insurer_of(code).code
+    except KeyError:
+        raise FieldErrors({"insurer": [_("Unknown insurer code: see GET /api/v1/insurers.")]}) from None
 
 
 def _uploaded_file(request):

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from pilier.lib.api_parser import size_text
+from pilier.policies.insurers import insurer_choices
 
 
 def too_large_message() -> str:
@@ -14,13 +15,20 @@ class PortfolioUploadForm(forms.Form):
 
     file = forms.FileField(
         label=_("Portfolio file"),
-        help_text=_("CSV (UTF-8 or Windows-1252, ; or ,) or JSON, in the portfolio format."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.json,text/csv,application/json"}),
+        help_text=_("CSV (UTF-8 or Windows-1252, ; or ,) or JSON, in the portfolio format, or a Telebib2 file."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.json,.edi,.gbo,text/csv,application/json"}),
+    )
+
+    insurer = forms.ChoiceField(
+        label=_("Insurer"),
+        required=False,
+        help_text=_("Only for a Telebib2 file that does not name its insurer (or names it with an unknown code)."),
     )
 
     def __init__(self, *args, refused: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.refused = refused
+        self.fields["insurer"].choices = [("", "—"), *insurer_choices()]
 
     def clean(self):
         if self.refused:

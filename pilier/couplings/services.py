@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 from decimal import Decimal
 from typing import IO, Any
 
@@ -36,13 +37,25 @@ def import_run_create(
     file_name: str,
     source: str,
     kind: str = ImportKind.PORTFOLIO,
+    insurer: str = "",
 ) -> ImportRun:
     """Stores the file and queues its run (run by the worker, see jobs.py). The file is not left behind
-    when the row cannot be saved, nor when the run cannot be queued (it then fails)."""
-    run = ImportRun(office=office, created_by=user, file_name=file_name[:255], source=source, kind=kind)
+    when the row cannot be saved, nor when the run cannot be queued (it then fails). The run keeps the
+    file's size and SHA-256 (the file itself is deleted when the run ends). `insurer`: the insurer code
+    chosen at upload, for a file that does not name its insurer (Telebib2)."""
+    run = ImportRun(
+        office=office, created_by=user, file_name=file_name[:255], source=source, kind=kind, insurer=insurer
+    )
     name = run.file.field.generate_filename(run, f"{run.pk}.dat")
+    wrapped = file if isinstance(file, File) else File(file)
+    digest, size = hashlib.sha256(), 0
+    for chunk in wrapped.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    wrapped.seek(0)
+    run.file_size, run.file_sha256 = size, digest.hexdigest()
     try:
-        run.file.save(f"{run.pk}.dat", file if isinstance(file, File) else File(file), save=False)
+        run.file.save(f"{run.pk}.dat", wrapped, save=False)
         run.save()
     except BaseException:
         run.file.storage.delete(name)  # a file half written (a full disk) or one without its row

@@ -39,6 +39,7 @@ def import_list_view(request):
             file_name=upload.name,
             source=ImportSource.UPLOAD,
             kind=ImportKind.PORTFOLIO,
+            insurer=form.cleaned_data.get("insurer") or "",
         )
         return redirect("couplings:detail", run.pk)
     jobs.recover_stale_runs(office_id=office.pk)

@@ -49,3 +49,53 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(world, ru
     assert counts(second)["updated"] == 0 and counts(second)["unchanged"] == 2, second.errors
     assert UnmatchedRecord.objects.filter(office=world.office).count() == 1
     assert Policy.objects.count() == policies
+
+
+def test_the_api_takes_the_insurer_for_a_file_that_does_not_name_it(client, world, django_capture_on_commit_callbacks):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from conftest import api_headers
+    from pilier.couplings.models import ImportRun
+
+    PolicyFactory(client=world.client, insurer="AXA", number="010113849770", annual_premium=1000)
+    content = telebib_file(contract(insurer_enterprise=None, national_number=None))
+    headers = api_headers(world.token(world.alice))
+    refused = client.post(
+        "/api/v1/portfolio-imports", {"file": SimpleUploadedFile("x.txt", content), "insurer": "NOPE"}, **headers
+    )
+    assert refused.status_code == 422 and "insurer" in refused.json()["errors"]
+    assert not ImportRun.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/portfolio-imports", {"file": SimpleUploadedFile("x.txt", content), "insurer": "axa"}, **headers
+        )
+    assert response.status_code == 202
+    run = ImportRun.objects.get()
+    assert (run.insurer, run.status, run.updated, run.rejected) == ("AXA", "done", 1, 0), run.errors
+    assert run.file_name == "x.txt" and run.file_size == len(content)
+    assert run.file_sha256 == hashlib.sha256(content).hexdigest()
+    assert not run.file  # deleted once the import is done
+
+
+def test_without_the_insurer_such_a_file_is_rejected_message_by_message(world, run_import):
+    job = run_import(telebib_file(contract(insurer_enterprise=None), contract(insurer_enterprise=None, number="2")))
+    assert job.rejected == 2 and job.updated == 0
+    assert all("the insurer" in e["message"] or "l'assureur" in e["message"] for e in job.errors), job.errors
+
+
+def test_the_upload_page_offers_the_insurer(client, world, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from pilier.couplings.models import ImportRun
+
+    client.force_login(world.bob)
+    page = client.get(reverse("couplings:imports")).content.decode()
+    assert 'name="insurer"' in page and 'value="AXA"' in page
+    content = telebib_file(contract(insurer_enterprise=None, national_number=None))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("couplings:imports"), {"file": SimpleUploadedFile("x.gbo", content), "insurer": "AXA"})
+    run = ImportRun.objects.get()
+    assert run.insurer == "AXA" and run.file_size == len(content)
