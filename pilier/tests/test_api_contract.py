@@ -76,6 +76,8 @@ RULES_BEYOND_THE_SCHEMA = {
     "POST /api/v1/accountants",
     # an accountant on a file only once its PRO follow-up is on, one that is in the directory
     "PUT /api/v1/clients/{client_id}/accountant",
+    # an empty file is refused with its reason (a multipart binary's minimum size is not stated)
+    "POST /api/v1/portfolio-imports",
 }
 
 
