@@ -186,6 +186,13 @@ class CareerShortcutForm(forms.Form):
 
     def clean_end_of_studies_year(self):
         year = self.cleaned_data["end_of_studies_year"]
+        if self.client.career_lines.exists():
+            raise forms.ValidationError(
+                _(
+                    "This shortcut is for a career without any line: this file already has lines, "
+                    "edit or delete them instead."
+                )
+            )
         first, last = _year_bounds(self.client)
         if not first <= year <= last:
             raise forms.ValidationError(

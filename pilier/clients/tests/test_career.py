@@ -89,6 +89,17 @@ def test_the_shortcut_creates_one_line_employee_at_various_employers_until_now(c
     assert "Divers employeurs" in html
 
 
+def test_the_shortcut_is_refused_on_a_file_that_already_has_a_career_line(client, world):
+    world.client.birth_date = datetime.date(1985, 7, 30)
+    world.client.save()
+    CareerLineFactory(client=world.client, from_year=2000, to_year=2003)
+    client.force_login(world.alice)
+    response = client.post(reverse("clients:career_shortcut", args=[world.client.pk]), {"end_of_studies_year": "2008"})
+    assert response.status_code == 200
+    assert "end_of_studies_year" in response.context["form"].errors
+    assert CareerLine.objects.count() == 1
+
+
 def test_gaps_are_shown_on_the_file(client, world):
     CareerLineFactory(client=world.client, from_year=2000, to_year=2003)
     CareerLineFactory(client=world.client, from_year=2006, to_year=None)
