@@ -99,3 +99,14 @@ def test_the_upload_page_offers_the_insurer(client, world, django_capture_on_com
         client.post(reverse("couplings:imports"), {"file": SimpleUploadedFile("x.gbo", content), "insurer": "AXA"})
     run = ImportRun.objects.get()
     assert run.insurer == "AXA" and run.file_size == len(content)
+
+
+def test_the_import_page_shows_what_a_rejected_record_was_about(client, world, run_import):
+    from django.urls import reverse
+
+    broken = contract(number="BROKEN-42")
+    broken.insert(3, "XRT+7")
+    job = run_import(telebib_file(broken))
+    client.force_login(world.admin)
+    page = client.get(reverse("couplings:detail", args=[job.pk])).content.decode()
+    assert "AXA · BROKEN-42 · DUBOIS Marc" in page
