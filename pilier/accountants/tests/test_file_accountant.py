@@ -71,3 +71,20 @@ def test_the_demo_office_has_pro_files_and_an_accountant(db):
     row = FileAccountant.objects.get(client__office=office)
     assert row.accountant.municipality == "Namur"
     assert followup_services.is_active(row.client)
+
+
+def test_the_team_section_saves_the_accountant_only_on_a_followed_file(client, world, pro, dubois):
+    from django.urls import reverse
+
+    client.force_login(world.alice)
+    url = reverse("accountants:file", args=[pro.pk])
+    page = client.get(pro.get_absolute_url()).content.decode()
+    assert 'id="file-accountant"' in page and reverse("accountants:file", args=[pro.pk]) not in page
+    client.post(url, {"action": "save", "email": CARD["email"].upper()})
+    assert not FileAccountant.objects.exists()  # PRO follow-up is off
+    followup_services.pro_follow_up_set(client=pro, active=True, by=world.alice)
+    client.post(url, {"action": "save", "email": CARD["email"].upper()})
+    assert FileAccountant.objects.get(client=pro).accountant == dubois
+    assert "Marc Dubois" in client.get(pro.get_absolute_url()).content.decode()
+    client.post(url, {"action": "remove"})
+    assert not FileAccountant.objects.exists()
