@@ -40,6 +40,7 @@ POST_ONLY = {
     "portal:team_revoke",
     "portal:language",
     "portal:mandate",
+    "accountants:file",
 }
 # The client's own pages (pilier/portal): no staff member opens them (test_a_client_sees_their_portal_and_nothing_else).
 CLIENT_PAGES = {"portal:home", "portal:pdf", "portal:language", "portal:mandate"}

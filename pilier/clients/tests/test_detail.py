@@ -38,8 +38,8 @@ def test_the_file_page_uses_a_fixed_number_of_queries(client, world, django_asse
     client.get(url)
     # session, user, membership, client (+ assignees), history (+ authors), history's assignees,
     # career lines, policies; the Team section (the file's access, its last invitation, its access events) and
-    # the PRO follow-up box: 3 more, whatever the file holds
-    with django_assert_num_queries(11):
+    # the PRO follow-up box: 3 more, whatever the file holds; the file's accountant and whether follow-up is on: 2
+    with django_assert_num_queries(13):
         client.get(url)
     for index in range(40):
         services.client_update(
@@ -47,7 +47,7 @@ def test_the_file_page_uses_a_fixed_number_of_queries(client, world, django_asse
             phone=f"0470 00 00 {index:02d}",
             account_manager=world.bob if index % 2 else world.alice,
         )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.context["more_history"]
     assert len(response.context["history"]) == 20
