@@ -28,7 +28,7 @@ class PortfolioUploadForm(forms.Form):
     def __init__(self, *args, refused: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.refused = refused
-        self.fields["insurer"].choices = [("", "—"), *insurer_choices()]
+        self.fields["insurer"].choices = [("", "—"), *insurer_choices()]  # type: ignore[attr-defined]
 
     def clean(self):
         if self.refused:

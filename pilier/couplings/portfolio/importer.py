@@ -195,7 +195,7 @@ def _match_all(
                 insurers.add(record.insurer)
                 counts[match(record)] += 1
             except RecordError as exc:
-                errors.append({"line": line, "message": str(exc), **about(raw)})
+                errors.append({"line": line, "message": str(exc), **about(raw)})  # type: ignore[typeddict-item]
             if count % size == 0:
                 cut()
                 progress.tick(upto=PLANNING)

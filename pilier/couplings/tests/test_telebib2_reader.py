@@ -25,7 +25,7 @@ def read(content: bytes, **context):
             office = Office()
 
         run = Run()
-    return list(readers.records(io.BytesIO(content), "portfolio.edi", run=run))
+    return list(readers.records(io.BytesIO(content), "portfolio.edi", run=run))  # type: ignore[arg-type]
 
 
 def as_dict(raw):
