@@ -110,7 +110,8 @@ def test_an_upload_shows_its_progress_bar_then_the_result(page: Page, log_in, wo
     expect(errors).to_have_count(1)
     expect(errors.locator("td").nth(0)).to_have_text("4")
     unknown = in_language(world.alice, "Unknown insurer “%(value)s”.") % {"value": "ACME"}
-    expect(errors.locator("td").nth(1)).to_have_text(unknown)
+    expect(errors).to_contain_text(unknown)
+    expect(errors).to_contain_text("ACME · 3000000256")  # what the record was about, not only its line
 
     policy.refresh_from_db()
     assert str(policy.annual_premium) == "2451.00"

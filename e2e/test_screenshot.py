@@ -88,8 +88,8 @@ def build_client_file(world):
             world.alice,
             dict(
                 social_status="company_director",
-                fiscal_year_start=datetime.date(2025, 1, 1),
-                fiscal_year_end=datetime.date(2025, 12, 31),
+                fiscal_year_start=datetime.date(datetime.date.today().year, 1, 1),
+                fiscal_year_end=datetime.date(datetime.date.today().year, 12, 31),  # current (clients.rules)
                 company_name="Vandenberghe Architecture SRL",
                 enterprise_number="0712.345.630",
             ),
@@ -190,7 +190,8 @@ def test_readme_screenshot_of_a_client_file(page: Page, log_in, world, pinned_to
     expect(page.locator("#identity")).to_contain_text("Données personnelles")
     expect(page.locator("#identity")).to_contain_text("Avenue Louise 231")
     expect(page.locator("#status")).to_contain_text("Dirigeant d'entreprise (avec société)")
-    expect(page.locator("#status")).to_contain_text("01/01/2025 – 31/12/2025")
+    year = datetime.date.today().year
+    expect(page.locator("#status")).to_contain_text(f"01/01/{year} – 31/12/{year}")
     expect(page.locator("#history tbody tr")).to_have_count(5)
     expect(page.locator("#history tbody tr").first).to_contain_text("20/10/2025 16:30")
     expect(page.locator("#todos")).to_have_count(0)  # a complete file: nothing left to do

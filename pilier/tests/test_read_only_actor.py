@@ -79,11 +79,16 @@ PORTAL = {
     "portal:mandate",
     "portal:letter_template",
 }
+# The accountants' pages and routes (pilier/accountants, issue 14 in progress): their read-only walk is still to
+# be written; until then they are left out here, and pilier/accountants/tests check their 404 rules.
+ACCOUNTANTS = {"accountants:directory", "accountants:file"}
 INCOMES = {"clients:income", ("put", "/api/v1/clients/{client_id}/incomes/{year}")}  # what an accountant writes
 
 API_OFFICE_WRITES = {("post", "/api/v1/clients"), ("post", "/api/v1/portfolio-imports")}
 # The portal's routes (client access, access letter): walked in pilier/portal/tests/test_read_only.py.
-API_WRITES = [route for route in API_ROUTES if route[0] != "get" and "access" not in route[1]]
+API_WRITES = [
+    route for route in API_ROUTES if route[0] != "get" and "access" not in route[1] and "accountant" not in route[1]
+]
 PAGE_WRITES = sorted(FILE_WRITES | OFFICE_WRITES)
 
 KINDS = ["client", "accountant", "read-only staff"]
@@ -92,7 +97,7 @@ FOLLOW_UP_YEAR = 2025  # the year the routes below write (send_api's year)
 
 def test_every_page_is_sorted_by_what_it_does_with_a_post():
     names = [name for name, _params in PAGES]
-    sorted_out = [FILE_WRITES, OFFICE_WRITES, READS, OWN_ACCOUNT, PORTAL]
+    sorted_out = [FILE_WRITES, OFFICE_WRITES, READS, OWN_ACCOUNT, PORTAL, ACCOUNTANTS]
     assert sorted(names) == sorted(name for group in sorted_out for name in group)
 
 
@@ -253,6 +258,8 @@ def prepared(world):
 def test_staff_can_write_through_each_route(client, world, acting, name):
     """The control: the data sent is valid, the route writes when the actor may."""
     prepared(world)
+    if name == "clients:career_shortcut":  # the shortcut is for a file without any career line
+        world.client.career_lines.all().delete()
     client.force_login(world.admin)
     before = database()
     response = send_page(client, world, name)
